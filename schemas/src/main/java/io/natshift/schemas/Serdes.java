@@ -3,6 +3,7 @@ package io.natshift.schemas;
 import java.util.List;
 
 import io.natshift.schemas.avro.IkePacket;
+import io.natshift.schemas.avro.ProbeHeartbeat;
 
 /** Serdes of natshift's record types. Each call returns a new instance: no shared mutable state. */
 public final class Serdes {
@@ -11,9 +12,18 @@ public final class Serdes {
     }
 
     /** Schemas IkePacket had before the current one, oldest first (see schemas/README.md). */
-    static final List<String> IKE_PACKET_HISTORY = List.of();
+    static final List<String> IKE_PACKET_HISTORY = List.of("/io/natshift/schemas/history/IkePacket-v1.avsc");
 
     public static SingleObjectSerde<IkePacket> ikePacket() {
         return new SingleObjectSerde<>(IkePacket.getClassSchema(), IKE_PACKET_HISTORY);
+    }
+
+    public static SingleObjectSerde<ProbeHeartbeat> probeHeartbeat() {
+        return new SingleObjectSerde<>(ProbeHeartbeat.getClassSchema(), List.of());
+    }
+
+    /** Values of natshift.ike-packets: an {@link IkePacket} or a {@link ProbeHeartbeat}, told apart by fingerprint. */
+    public static IngestValueSerde ingestValue() {
+        return new IngestValueSerde(ikePacket(), probeHeartbeat());
     }
 }
