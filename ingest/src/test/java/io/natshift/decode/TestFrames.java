@@ -4,21 +4,21 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
 /** Hand-built frames for decoder tests: each layer is written the way the RFC draws it. */
-final class TestFrames {
-    static final byte[] CLIENT = {(byte) 198, 51, 100, 7};
-    static final byte[] GATEWAY = {(byte) 203, 0, 113, 76};
-    static final byte[] CLIENT6 = bytes6("20010db8000000000000000000000007");
-    static final byte[] GATEWAY6 = bytes6("20010db800000000000000000000004c");
+public final class TestFrames {
+    public static final byte[] CLIENT = {(byte) 198, 51, 100, 7};
+    public static final byte[] GATEWAY = {(byte) 203, 0, 113, 76};
+    public static final byte[] CLIENT6 = bytes6("20010db8000000000000000000000007");
+    public static final byte[] GATEWAY6 = bytes6("20010db800000000000000000000004c");
 
     private TestFrames() {
     }
 
-    static byte[] bytes6(String hex) {
+    public static byte[] bytes6(String hex) {
         return java.util.HexFormat.of().parseHex(hex);
     }
 
     /** IKE header + payload bytes. */
-    static ByteBuffer ikeHeader(long ispi, long rspi, int next, int version, int exchange, int flags, long msgId, int length) {
+    public static ByteBuffer ikeHeader(long ispi, long rspi, int next, int version, int exchange, int flags, long msgId, int length) {
         ByteBuffer b = ByteBuffer.allocate(28);
         b.putLong(ispi).putLong(rspi).put((byte) next).put((byte) version).put((byte) exchange).put((byte) flags)
                 .putInt((int) msgId).putInt(length);
@@ -26,13 +26,13 @@ final class TestFrames {
     }
 
     /** One generic payload: next | reserved | length | body. */
-    static byte[] payload(int next, byte[] body) {
+    public static byte[] payload(int next, byte[] body) {
         ByteBuffer b = ByteBuffer.allocate(4 + body.length);
         b.put((byte) next).put((byte) 0).putShort((short) (4 + body.length)).put(body);
         return b.array();
     }
 
-    static byte[] ike(long ispi, long rspi, int version, int exchange, int flags, long msgId, int firstPayload, byte[]... payloads) {
+    public static byte[] ike(long ispi, long rspi, int version, int exchange, int flags, long msgId, int firstPayload, byte[]... payloads) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (byte[] p : payloads) {
             body.writeBytes(p);
@@ -44,23 +44,23 @@ final class TestFrames {
         return out.toByteArray();
     }
 
-    static byte[] udp(int src, int dst, byte[] payload) {
+    public static byte[] udp(int src, int dst, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
         b.putShort((short) src).putShort((short) dst).putShort((short) (8 + payload.length)).putShort((short) 0).put(payload);
         return b.array();
     }
 
-    static byte[] natT(byte[] ike) {
+    public static byte[] natT(byte[] ike) {
         byte[] out = new byte[4 + ike.length];
         System.arraycopy(ike, 0, out, 4, ike.length);
         return out;
     }
 
-    static byte[] ipv4(byte[] src, byte[] dst, int protocol, byte[] payload) {
+    public static byte[] ipv4(byte[] src, byte[] dst, int protocol, byte[] payload) {
         return ipv4(src, dst, protocol, 0, new byte[0], payload);
     }
 
-    static byte[] ipv4(byte[] src, byte[] dst, int protocol, int flagsAndOffset, byte[] options, byte[] payload) {
+    public static byte[] ipv4(byte[] src, byte[] dst, int protocol, int flagsAndOffset, byte[] options, byte[] payload) {
         int headerLength = 20 + options.length;
         ByteBuffer b = ByteBuffer.allocate(headerLength + payload.length);
         b.put((byte) (0x40 | headerLength / 4)).put((byte) 0).putShort((short) (headerLength + payload.length))
@@ -69,13 +69,13 @@ final class TestFrames {
         return b.array();
     }
 
-    static byte[] ipv6(byte[] src, byte[] dst, int nextHeader, byte[] payload) {
+    public static byte[] ipv6(byte[] src, byte[] dst, int nextHeader, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
         b.putInt(0x60000000).putShort((short) payload.length).put((byte) nextHeader).put((byte) 64).put(src).put(dst).put(payload);
         return b.array();
     }
 
-    static byte[] ethernet(int etherType, byte[] payload, int... vlanTpids) {
+    public static byte[] ethernet(int etherType, byte[] payload, int... vlanTpids) {
         ByteBuffer b = ByteBuffer.allocate(14 + 4 * vlanTpids.length + payload.length);
         b.put(new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
         for (int tpid : vlanTpids) {
@@ -85,7 +85,7 @@ final class TestFrames {
         return b.array();
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -97,7 +97,7 @@ final class TestFrames {
      * An IKEv1 aggressive-mode message with payloads SA, KE, Nonce, ID, VID (RFC 3947), NAT-D, NAT-D.
      * Each payload() names the type of the payload after it, as the wire does.
      */
-    static byte[] aggressiveModeFirst(long ispi) {
+    public static byte[] aggressiveModeFirst(long ispi) {
         return ike(ispi, 0, 0x10, 4, 0, 0, 1,
                 payload(4, new byte[40]),                                   // SA, then KE
                 payload(10, new byte[128]),                                 // KE, then Nonce
@@ -108,11 +108,11 @@ final class TestFrames {
                 payload(0, new byte[20]));                                  // NAT-D, end
     }
 
-    static byte[] hexBytes(String hex) {
+    public static byte[] hexBytes(String hex) {
         return java.util.HexFormat.of().parseHex(hex);
     }
 
-    static byte[] ethernetIpv4Udp(int srcPort, int dstPort, byte[] udpPayload) {
+    public static byte[] ethernetIpv4Udp(int srcPort, int dstPort, byte[] udpPayload) {
         return ethernet(0x0800, ipv4(CLIENT, GATEWAY, 17, udp(srcPort, dstPort, udpPayload)));
     }
 }
