@@ -30,8 +30,10 @@ abstract class PacketLines {
         this.out = out;
     }
 
-    static PacketLines of(DecodeCommand.Format format, OutputStream out) {
-        return format == DecodeCommand.Format.TSV ? new Tsv(out) : new Json(out);
+    enum Format { JSON, TSV }
+
+    static PacketLines of(Format format, OutputStream out) {
+        return format == Format.TSV ? new Tsv(out) : new Json(out);
     }
 
     /** Called once before the first packet. */
