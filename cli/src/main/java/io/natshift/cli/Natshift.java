@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 DecodeCommand.class,
                 TopicsCommand.class,
                 ReplayCommand.class,
+                CaptureCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
