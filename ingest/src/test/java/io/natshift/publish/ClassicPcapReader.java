@@ -13,7 +13,7 @@ import io.natshift.capture.CaptureFormatException;
 import io.natshift.capture.CaptureReader;
 
 /** Test-only classic pcap reader (either byte order, micro/nano), used until CaptureFiles is on main. */
-final class ClassicPcapReader implements CaptureReader {
+public final class ClassicPcapReader implements CaptureReader {
     private final DataInputStream in;
     private final String source;
     private final long total;
@@ -28,7 +28,7 @@ final class ClassicPcapReader implements CaptureReader {
     private int origLength;
     private long bytes = 24;
 
-    ClassicPcapReader(Path file) throws IOException {
+    public ClassicPcapReader(Path file) throws IOException {
         this.source = file.toString();
         this.total = Files.size(file);
         InputStream raw = Files.newInputStream(file);
