@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Ground truth of one lab run, from the NAT's and strongSwan's own records (never from the captures).
+
+  truth.py --out DIR --nat M --gateway-mode M --ike P --gateway ADDR --pool "A B" --timings "k=v ..." sub1=ADDR ...
+      reads DIR/sas-*.raw (swanctl --list-sas --raw, sampled during the run), DIR/conntrack.txt
+      (conntrack -L in the NAT) and DIR/conntrack-events.txt (conntrack -E), prints truth.json
+  truth.py --summary DIR/truth.json
+      one readable line per SA
+"""
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+TOKEN = re.compile(r"(\S+?)=\[([^\]]*)\]|(\S+?)=(\S*)|(\S+) \{|(\})")
+
+
+def parse_vici_raw(text):
+    """swanctl --raw prints one vici message per line: 'list-sa event {name {k=v k=[a b] sub {..}}}'."""
+    root, stack = {}, []
+    node = root
+    for m in TOKEN.finditer(text):
+        if m.group(1) is not None:
+            node[m.group(1)] = m.group(2).split()
+        elif m.group(3) is not None:
+            node[m.group(3)] = m.group(4)
+        elif m.group(5) is not None:
+            child = {}
+            node[m.group(5)] = child
+            stack.append(node)
+            node = child
+        elif stack:
+            node = stack.pop()
+    return root
+
+
+def read_sa_samples(path):
+    """Yields (time, sa dict) for every IKE SA in every sample of one charon."""
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        ts, _, rest = line.partition(" ")
+        if " event " not in rest:
+            continue
+        event = parse_vici_raw(rest.split(" event ", 1)[1])
+        for sa in event.values():
+            if isinstance(sa, dict):
+                yield float(ts), sa
+
+
+def child_states(sa):
+    children = sa.get("child-sas", {})
+    return [c.get("state") for c in children.values() if isinstance(c, dict)]
+
+
+CT_LINE = re.compile(r"src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+).*?src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+)")
+
+
+def read_conntrack(out):
+    """inside address -> {500|4500: (pool address, pool port)} from the NAT's conntrack table.
+    The reply direction's destination is the address the NAT really put on the flow."""
+    flows = {}
+    for name in ("conntrack-events.txt", "conntrack.txt"):  # final table wins over events
+        path = out / name
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            m = CT_LINE.search(line)
+            if not m:
+                continue
+            src, _dst, sport, dport, _rsrc, rdst, _rsport, rdport = m.groups()
+            if dport in ("500", "4500"):
+                flows.setdefault(src, {})[int(dport)] = {"address": rdst, "port": int(rdport)}
+    return flows
+
+
+def build(args):
+    out = Path(args.out)
+    subscribers = dict(s.split("=", 1) for s in args.subscribers)
+    conntrack = read_conntrack(out)
+    sas = {}
+
+    def sa_record(ispi):
+        return sas.setdefault(ispi, {"initiatorSpi": ispi, "responderSpi": None})
+
+    for name, inside in subscribers.items():
+        for ts, sa in read_sa_samples(out / f"sas-{name}.raw"):
+            ispi = sa.get("initiator-spi")
+            if not ispi:
+                continue
+            rec = sa_record(ispi)
+            rec["responderSpi"] = rec["responderSpi"] or sa.get("responder-spi")
+            rec["subscriber"] = name
+            rec["insideAddress"] = sa.get("local-host", inside)
+            view = rec.setdefault("initiatorView", {"firstSeen": ts, "everEstablished": False, "everInstalled": False})
+            view.update(lastSeen=ts, ikeState=sa.get("state"), childStates=child_states(sa))
+            view["everEstablished"] |= sa.get("state") == "ESTABLISHED"
+            view["everInstalled"] |= "INSTALLED" in child_states(sa)
+    for ts, sa in read_sa_samples(out / "sas-gw.raw"):
+        ispi = sa.get("initiator-spi")
+        if not ispi:
+            continue
+        rec = sa_record(ispi)
+        rec["responderSpi"] = rec["responderSpi"] or sa.get("responder-spi")
+        view = rec.setdefault("gatewayView", {"firstSeen": ts, "remoteEndpoints": [],
+                                              "everEstablished": False, "everInstalled": False})
+        endpoint = f"{sa.get('remote-host')}:{sa.get('remote-port')}"
+        if endpoint not in view["remoteEndpoints"]:
+            view["remoteEndpoints"].append(endpoint)
+        view.update(lastSeen=ts, ikeState=sa.get("state"), childStates=child_states(sa))
+        view["everEstablished"] |= sa.get("state") == "ESTABLISHED"
+        view["everInstalled"] |= "INSTALLED" in child_states(sa)
+
+    last_sample = {}
+    for name in list(subscribers) + ["gw"]:
+        times = [ts for ts, _ in read_sa_samples(out / f"sas-{name}.raw")]
+        last_sample[name] = max(times) if times else None
+
+    result = []
+    for rec in sas.values():
+        sub = rec.get("subscriber")
+        flows = conntrack.get(rec.get("insideAddress") or subscribers.get(sub, ""), {})
+        rec["gateway"] = args.gateway
+        rec["pool500"] = flows.get(500)
+        rec["pool4500"] = flows.get(4500)
+        rec["shifted"] = bool(rec["pool500"] and rec["pool4500"]
+                              and rec["pool500"]["address"] != rec["pool4500"]["address"])
+        # Up = the CHILD_SA is installed on both ends in the last sample; an SA missing from the last
+        # sample of either end was gone by then.
+        ini, gw = rec.get("initiatorView"), rec.get("gatewayView")
+        ini_up = bool(ini and ini["lastSeen"] == last_sample.get(sub) and "INSTALLED" in ini["childStates"])
+        gw_up = bool(gw and gw["lastSeen"] == last_sample.get("gw") and "INSTALLED" in gw["childStates"])
+        rec["tunnelUp"] = ini_up and gw_up
+        result.append(rec)
+    result.sort(key=lambda r: (r.get("subscriber") or "~", r["initiatorView"]["firstSeen"] if r.get("initiatorView") else 0))
+
+    timings = dict(kv.split("=", 1) for kv in args.timings.split())
+    t = {k: float(v) for k, v in timings.items()}
+    truth = {
+        "scenario": {"nat": args.nat, "gatewayMode": args.gateway_mode, "ike": args.ike},
+        "gateway": args.gateway,
+        "pool": args.pool.split(),
+        "subscribers": [{"name": n, "insideAddress": a,
+                         "pool500": conntrack.get(a, {}).get(500), "pool4500": conntrack.get(a, {}).get(4500)}
+                        for n, a in subscribers.items()],
+        "sas": result,
+        "timings": {"setupSeconds": round(t["ready"] - t["start"], 2),
+                    "negotiationSeconds": round(t["done"] - t["ready"], 2),
+                    "initiatedAtEpoch": t["ready"]},
+    }
+    json.dump(truth, sys.stdout, indent=2)
+    print()
+
+
+def summary(path):
+    truth = json.loads(Path(path).read_text())
+    s = truth["scenario"]
+    print(f"truth: nat={s['nat']} gateway={s['gatewayMode']} ike={s['ike']} gateway-address={truth['gateway']}")
+    for sa in truth["sas"]:
+        p500 = sa["pool500"]["address"] if sa.get("pool500") else "-"
+        p4500 = sa["pool4500"]["address"] if sa.get("pool4500") else "-"
+        print(f"  {sa.get('subscriber', '?')} {sa.get('insideAddress', '?')} SA {sa['initiatorSpi']}/{sa['responderSpi'] or '-'}"
+              f"  500 via {p500}  4500 via {p4500}  {'SHIFTED' if sa['shifted'] else 'same address'}"
+              f"  tunnel {'UP' if sa['tunnelUp'] else 'DOWN'}")
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--summary":
+        summary(sys.argv[2])
+        return
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", required=True)
+    p.add_argument("--nat", required=True)
+    p.add_argument("--gateway-mode", required=True)
+    p.add_argument("--ike", required=True)
+    p.add_argument("--gateway", required=True)
+    p.add_argument("--pool", required=True)
+    p.add_argument("--timings", required=True)
+    p.add_argument("subscribers", nargs="+")
+    build(p.parse_args())
+
+
+if __name__ == "__main__":
+    main()
