@@ -144,20 +144,29 @@ for k in $(seq "$subscribers"); do
 done
 
 # ---- carrier NAT ----
-pool_map() {  # nft map from hash bucket to pool address, rotated by $1
+subscriber_map() {  # nft map: subscriber k -> a pool address from the part of the pool starting at $1, $2 long
+  local k entries=()
+  for k in $(seq "$subscribers"); do entries+=("$(sub_addr "$k") : $(pool_addr $(($1 + (k - 1) % $2)))"); done
+  local IFS=,
+  echo "{ ${entries[*]} }"
+}
+pool_numgen_map() {
   local i entries=()
-  for ((i=0; i<pool; i++)); do entries+=("$i : $(pool_addr $(((i + $1) % pool)))"); done
+  for ((i=0; i<pool; i++)); do entries+=("$i : $(pool_addr "$i")"); done
   local IFS=,
   echo "{ ${entries[*]} }"
 }
 case "$nat" in
-  paired)    # RFC 4787 paired pooling: Linux SNAT over a range with 'persistent' keys on the source only
+  paired)    # RFC 4787 paired pooling: Linux SNAT over the pool range, 'persistent' = keyed on the source only
     nat_rules="ip saddr $sub_net oifname \"wan\" snat ip to $(pool_addr 0)-$(pool_addr $((pool - 1))) persistent" ;;
-  arbitrary) # per-flow choice, deterministic worst case: the UDP 4500 flow always gets the next pool address
-    nat_rules="ip saddr $sub_net oifname \"wan\" udp dport 4500 snat ip to jhash ip saddr mod $pool seed 0x4e41 map $(pool_map 1)
-      ip saddr $sub_net oifname \"wan\" snat ip to jhash ip saddr mod $pool seed 0x4e41 map $(pool_map 0)" ;;
-  random)    # per-flow random choice, as a real arbitrary pool: the tunnel comes up when both draws agree
-    nat_rules="ip saddr $sub_net oifname \"wan\" snat ip to numgen random mod $pool map $(pool_map 0)" ;;
+  arbitrary) # per-flow choice, the worst case made deterministic: UDP 4500 flows leave from the upper half
+             # of the pool, all other flows from the lower half, so no subscriber's 4500 address is an
+             # address any subscriber negotiated from on 500 (which an address-keyed filter would admit)
+    low=$((pool / 2))
+    nat_rules="ip saddr $sub_net oifname \"wan\" udp dport 4500 snat ip to ip saddr map $(subscriber_map "$low" $((pool - low)))
+    ip saddr $sub_net oifname \"wan\" snat ip to ip saddr map $(subscriber_map 0 "$low")" ;;
+  random)    # per-flow random choice, as a real arbitrary pool: a tunnel comes up when both draws agree
+    nat_rules="ip saddr $sub_net oifname \"wan\" snat ip to numgen random mod $pool map $(pool_numgen_map)" ;;
 esac
 nsx "$ns_cgn" nft -f - <<EOF
 table ip natshift_cgn {
