@@ -67,6 +67,14 @@ namespaces=()     # every namespace this script created
 
 log() { printf '%s lab: %s\n' "$(date -u +%T.%3N)" "$*" >&2; }
 
+copy_logs() {
+  [ -d "$out" ] || return 0
+  local f
+  for f in "$tmp"/*/charon.log; do
+    [ -e "$f" ] && cp "$f" "$out/charon-$(basename "$(dirname "$f")").log"
+  done
+}
+
 cleanup() {
   local rc=$?
   set +e
@@ -87,11 +95,7 @@ cleanup() {
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
   done
-  if [ -d "$out" ]; then
-    for f in "$tmp"/*/charon.log; do
-      [ -e "$f" ] && cp "$f" "$out/charon-$(basename "$(dirname "$f")").log"
-    done
-  fi
+  copy_logs
   rm -rf "$tmp"
   exit "$rc"
 }
@@ -347,7 +351,8 @@ poll_sas() {
   done
 }
 poll_sas &
-pids+=($!)
+poll_pid=$!
+pids+=($poll_pid)
 
 t_ready=$(date +%s.%N)
 log "lab up in $(python3 -c "print(round($t_ready-$t_start,2))") s; initiating $subscribers tunnels"
@@ -394,6 +399,13 @@ if [ "$hold" = yes ]; then
 fi
 
 # ---- truth ----
+kill -TERM "$poll_pid" 2>/dev/null; wait "$poll_pid" 2>/dev/null || true
+# final snapshot, the poller stopped: strongSwan's verdict on each tunnel
+ts=$(date +%s.%N)
+swan "$ns_gw" gw --list-sas --raw | sed "s/^/$ts /" >"$out/sas-final-gw.raw"
+for k in $(seq "$subscribers"); do
+  swan "$(ns_sub "$k")" "sub$k" --list-sas --raw | sed "s/^/$ts /" >"$out/sas-final-sub$k.raw"
+done
 nsx "$ns_cgn" conntrack -L -p udp -o extended >"$out/conntrack.txt" 2>/dev/null || true
 nsx "$ns_cgn" nft list ruleset >"$out/nft-cgn.txt"
 nsx "$ns_gw" nft list ruleset >"$out/nft-gw.txt"
@@ -401,6 +413,7 @@ for k in $(seq "$subscribers"); do
   swan "$(ns_sub "$k")" "sub$k" --list-sas >"$out/swanctl-sub$k.txt" 2>&1 || true
 done
 swan "$ns_gw" gw --list-sas >"$out/swanctl-gw.txt" 2>&1 || true
+copy_logs
 subs_arg=()
 for k in $(seq "$subscribers"); do subs_arg+=("sub$k=$(sub_addr "$k")"); done
 python3 "$lab_dir/truth.py" --out "$out" --nat "$nat" --gateway-mode "$gwmode" --ike "$ike" \

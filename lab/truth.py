@@ -75,6 +75,18 @@ def read_conntrack(out):
     return flows
 
 
+ENDPOINT_CHANGE = re.compile(r"<[^|>]*\|(\d+)> remote endpoint changed from (\S+) to (\S+)")
+
+
+def endpoint_changes(log):
+    """IKE SA unique id -> ["A[port] -> B[port]"]: the gateway's own record of each float it followed."""
+    changes = {}
+    if log.exists():
+        for m in ENDPOINT_CHANGE.finditer(log.read_text(errors="replace")):
+            changes.setdefault(m.group(1), []).append(f"{m.group(2)} -> {m.group(3)}")
+    return changes
+
+
 def build(args):
     out = Path(args.out)
     subscribers = dict(s.split("=", 1) for s in args.subscribers)
@@ -84,8 +96,12 @@ def build(args):
     def sa_record(ispi):
         return sas.setdefault(ispi, {"initiatorSpi": ispi, "responderSpi": None})
 
+    def samples(name):  # the polls during the run, then the final snapshot
+        yield from read_sa_samples(out / f"sas-{name}.raw")
+        yield from read_sa_samples(out / f"sas-final-{name}.raw")
+
     for name, inside in subscribers.items():
-        for ts, sa in read_sa_samples(out / f"sas-{name}.raw"):
+        for ts, sa in samples(name):
             ispi = sa.get("initiator-spi")
             if not ispi:
                 continue
@@ -97,11 +113,13 @@ def build(args):
             view.update(lastSeen=ts, ikeState=sa.get("state"), childStates=child_states(sa))
             view["everEstablished"] |= sa.get("state") == "ESTABLISHED"
             view["everInstalled"] |= "INSTALLED" in child_states(sa)
-    for ts, sa in read_sa_samples(out / "sas-gw.raw"):
+    changes = endpoint_changes(out / "charon-gw.log")
+    for ts, sa in samples("gw"):
         ispi = sa.get("initiator-spi")
         if not ispi:
             continue
         rec = sa_record(ispi)
+        rec["gatewayRemoteEndpointChanges"] = changes.get(sa.get("uniqueid"), [])
         rec["responderSpi"] = rec["responderSpi"] or sa.get("responder-spi")
         view = rec.setdefault("gatewayView", {"firstSeen": ts, "remoteEndpoints": [],
                                               "everEstablished": False, "everInstalled": False})
@@ -112,10 +130,9 @@ def build(args):
         view["everEstablished"] |= sa.get("state") == "ESTABLISHED"
         view["everInstalled"] |= "INSTALLED" in child_states(sa)
 
-    last_sample = {}
+    final = {}  # name -> {initiator spi: sa} from the snapshot taken after the negotiations
     for name in list(subscribers) + ["gw"]:
-        times = [ts for ts, _ in read_sa_samples(out / f"sas-{name}.raw")]
-        last_sample[name] = max(times) if times else None
+        final[name] = {sa.get("initiator-spi"): sa for _, sa in read_sa_samples(out / f"sas-final-{name}.raw")}
 
     result = []
     for rec in sas.values():
@@ -126,14 +143,20 @@ def build(args):
         rec["pool4500"] = flows.get(4500)
         rec["shifted"] = bool(rec["pool500"] and rec["pool4500"]
                               and rec["pool500"]["address"] != rec["pool4500"]["address"])
-        # Up = the CHILD_SA is installed on both ends in the last sample; an SA missing from the last
-        # sample of either end was gone by then.
-        ini, gw = rec.get("initiatorView"), rec.get("gatewayView")
-        ini_up = bool(ini and ini["lastSeen"] == last_sample.get(sub) and "INSTALLED" in ini["childStates"])
-        gw_up = bool(gw and gw["lastSeen"] == last_sample.get("gw") and "INSTALLED" in gw["childStates"])
-        rec["tunnelUp"] = ini_up and gw_up
+        # Up = the CHILD_SA is installed at both ends in the final snapshot.
+        ini_final = final.get(sub, {}).get(rec["initiatorSpi"])
+        gw_final = final["gw"].get(rec["initiatorSpi"])
+        rec["tunnelUp"] = bool(ini_final and gw_final and "INSTALLED" in child_states(ini_final)
+                               and "INSTALLED" in child_states(gw_final))
         result.append(rec)
     result.sort(key=lambda r: (r.get("subscriber") or "~", r["initiatorView"]["firstSeen"] if r.get("initiatorView") else 0))
+
+    pings = {}
+    ping_file = out / "tunnel-ping.txt"
+    if ping_file.exists():
+        for line in ping_file.read_text().splitlines():
+            name, _, verdict = line.partition(" ")
+            pings[name] = verdict.rsplit(": ", 1)[-1]
 
     timings = dict(kv.split("=", 1) for kv in args.timings.split())
     t = {k: float(v) for k, v in timings.items()}
@@ -142,7 +165,8 @@ def build(args):
         "gateway": args.gateway,
         "pool": args.pool.split(),
         "subscribers": [{"name": n, "insideAddress": a,
-                         "pool500": conntrack.get(a, {}).get(500), "pool4500": conntrack.get(a, {}).get(4500)}
+                         "pool500": conntrack.get(a, {}).get(500), "pool4500": conntrack.get(a, {}).get(4500),
+                         "pingThroughTunnel": pings.get(n, "not tried (no tunnel up)")}
                         for n, a in subscribers.items()],
         "sas": result,
         "timings": {"setupSeconds": round(t["ready"] - t["start"], 2),
