@@ -17,13 +17,15 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.groups.Tuple.tuple;
 
 /**
  * The incident reproduced with real strongSwan peers (IKEv1 aggressive mode, PSK, NAT-T), a real
  * Linux NAT (nftables) and real captures, in network namespaces built by lab/run.sh. Each scenario
  * is judged twice: by the truth the NAT's conntrack table and strongSwan report, and by what
  * natshift's decoder reads from the gateway-side (outside) and subscriber-side (inside) captures.
- * Needs root, iproute2, nftables, conntrack, tcpdump and strongSwan; a missing one fails the test.
+ * Needs root, iproute2, nftables, conntrack, tcpdump, iputils-ping, python3 and strongSwan; a missing
+ * one, or a kernel that refuses network namespaces, fails the test with lab/run.sh's message.
  */
 class LabScenariosIT {
 
@@ -31,6 +33,8 @@ class LabScenariosIT {
     private static final int IKE_PORT = 500;
     private static final int NAT_T_PORT = 4500;
     private static final int IKEV1_AGGRESSIVE = 4;
+    private static final int IKEV2_IKE_SA_INIT = 34;
+    private static final int IKEV2_IKE_AUTH = 35;
 
     private static final Path MODULE = Path.of("").toAbsolutePath();
     private static final Path RUN_SH = MODULE.getParent().resolve("lab/run.sh");
@@ -39,7 +43,7 @@ class LabScenariosIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldShiftPoolAddressAtFloatAndNeverBringTunnelsUpWhenNatIsArbitraryAndGatewayStrict() throws Exception {
-        Scenario s = run("arbitrary", "strict");
+        Scenario s = run("arbitrary", "strict", "v1-aggressive");
         for (JsonNode sa : s.sas()) {
             assertThat(sa.get("tunnelUp").asBoolean()).as("tunnel of SA %s", sa.get("initiatorSpi")).isFalse();
         }
@@ -59,7 +63,7 @@ class LabScenariosIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldBringTunnelsUpAtTheNewAddressWhenNatIsArbitraryAndGatewayStock() throws Exception {
-        Scenario s = run("arbitrary", "stock");
+        Scenario s = run("arbitrary", "stock", "v1-aggressive");
         assertEverySubscriberHasATunnelUp(s);
         for (JsonNode sa : s.firstAttempts()) {
             assertShiftSeenAtGatewayLink(s, sa);
@@ -71,7 +75,7 @@ class LabScenariosIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldKeepOnePoolAddressAndBringTunnelsUpWhenNatIsPairedAndGatewayStrict() throws Exception {
-        Scenario s = run("paired", "strict");
+        Scenario s = run("paired", "strict", "v1-aggressive");
         assertEverySubscriberHasATunnelUp(s);
         s.firstAttempts().forEach(sa -> assertSameAddressSeenAtGatewayLink(s, sa));
     }
@@ -79,9 +83,27 @@ class LabScenariosIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldKeepOnePoolAddressAndBringTunnelsUpWhenNatIsPairedAndGatewayStock() throws Exception {
-        Scenario s = run("paired", "stock");
+        Scenario s = run("paired", "stock", "v1-aggressive");
         assertEverySubscriberHasATunnelUp(s);
         s.firstAttempts().forEach(sa -> assertSameAddressSeenAtGatewayLink(s, sa));
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldStallAtIkeAuthFromTheNewAddressWhenNatIsArbitraryAndGatewayStrictWithIkev2() throws Exception {
+        Scenario s = run("arbitrary", "strict", "v2");
+        for (JsonNode sa : s.sas()) {
+            assertThat(sa.get("tunnelUp").asBoolean()).as("tunnel of SA %s", sa.get("initiatorSpi")).isFalse();
+        }
+        for (JsonNode sa : s.firstAttempts()) {
+            assertShiftSeenAtGatewayLink(s, sa);
+            // IKEv2: the responder answers IKE_SA_INIT only; the initiator resends IKE_AUTH from the new address
+            assertThat(fromGateway(s, sa)).extracting(IkeMessage::dstAddrText, IkeMessage::exchangeType)
+                    .containsOnly(tuple(pool(sa, IKE_PORT), IKEV2_IKE_SA_INIT));
+            assertThat(ofSa(s.outside(), sa)).filteredOn(m -> m.exchangeType() == IKEV2_IKE_AUTH)
+                    .as("IKE_AUTH and its retransmissions").hasSizeGreaterThanOrEqualTo(2)
+                    .extracting(IkeMessage::srcAddrText).containsOnly(pool(sa, NAT_T_PORT));
+        }
     }
 
     private record Scenario(JsonNode truth, List<JsonNode> sas, List<IkeMessage> outside, List<IkeMessage> inside) {
@@ -96,24 +118,25 @@ class LabScenariosIT {
         }
     }
 
-    private static Scenario run(String nat, String gateway) throws IOException, InterruptedException {
+    private static Scenario run(String nat, String gateway, String ike) throws IOException, InterruptedException {
         if (!Files.isExecutable(RUN_SH)) {
             fail("lab script missing or not executable: " + RUN_SH);
         }
-        Path out = MODULE.resolve("target/lab/" + nat + "-" + gateway);
+        String name = nat + "-" + gateway + "-" + ike;
+        Path out = MODULE.resolve("target/lab/" + name);
         Files.createDirectories(out);
-        Path log = out.resolveSibling(nat + "-" + gateway + ".log");
-        Process p = new ProcessBuilder(RUN_SH.toString(), nat, gateway, "--ike", "v1-aggressive",
+        Path log = out.resolveSibling(name + ".log");
+        Process p = new ProcessBuilder(RUN_SH.toString(), nat, gateway, "--ike", ike,
                 "--subscribers", String.valueOf(SUBSCRIBERS), "--out", out.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(80, TimeUnit.SECONDS)) {
             p.destroy(); // run.sh's EXIT trap tears the namespaces down
             p.waitFor(15, TimeUnit.SECONDS);
-            fail("lab/run.sh " + nat + " " + gateway + " did not finish in 80 s; log " + log);
+            fail("lab/run.sh " + name + " did not finish in 80 s; log " + log);
         }
         if (p.exitValue() != 0) {
             // exit 3 = the machine cannot host the lab (kernel refuses namespaces, tool missing): say so
-            fail("lab/run.sh " + nat + " " + gateway + " exited " + p.exitValue() + ":\n" + Files.readString(log));
+            fail("lab/run.sh " + name + " exited " + p.exitValue() + ":\n" + Files.readString(log));
         }
         JsonNode truth = JSON.readTree(out.resolve("truth.json").toFile());
         List<JsonNode> sas = new ArrayList<>();
@@ -182,5 +205,7 @@ class LabScenariosIT {
         Set<String> up = s.sas().stream().filter(sa -> sa.get("tunnelUp").asBoolean())
                 .map(sa -> sa.get("subscriber").asText()).collect(Collectors.toSet());
         assertThat(up).as("subscribers whose tunnel strongSwan reports INSTALLED at both ends").hasSize(SUBSCRIBERS);
+        // and the tunnel carries traffic: user-space ESP in UDP 4500 through the NAT, both ways
+        assertThat(s.truth().get("subscribers").findValuesAsText("pingThroughTunnel")).containsOnly("ok");
     }
 }
