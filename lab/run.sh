@@ -4,6 +4,7 @@
 #
 #   lab/run.sh [paired|arbitrary|random] [stock|strict] [--ike v1-aggressive|v2]
 #              [--subscribers N] [--pool P] [--observe SECONDS] [--out DIR] [--hold]
+#              [--hook CMD [--hook-delay SECONDS]]
 #
 # See lab/README.md for the topology, the files written and what each scenario should show.
 set -euo pipefail
@@ -13,7 +14,7 @@ usage() {
   exit 2
 }
 
-nat=arbitrary gwmode=strict ike=v1-aggressive subscribers=2 pool=2 observe=13 out="" hold=no
+nat=arbitrary gwmode=strict ike=v1-aggressive subscribers=2 pool=2 observe=13 out="" hold=no hook="" hook_delay=2
 while [ $# -gt 0 ]; do
   case "$1" in
     paired|arbitrary|random) nat=$1 ;;
@@ -24,6 +25,8 @@ while [ $# -gt 0 ]; do
     --observe) observe=${2:?--observe needs seconds}; shift ;;
     --out) out=${2:?--out needs a directory}; shift ;;
     --hold) hold=yes ;;
+    --hook) hook=${2:?--hook needs a command}; shift ;;
+    --hook-delay) hook_delay=${2:?--hook-delay needs seconds}; shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -80,6 +83,8 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   local group p
+  # the hook's whole process group (probes it started), by the group id we gave it
+  [ -n "${hook_pid:-}" ] && { kill -TERM -- "-$hook_pid" 2>/dev/null; sleep 0.5; kill -KILL -- "-$hook_pid" 2>/dev/null; }
   for group in pids capture_pids; do
     local -n list=$group
     for p in "${list[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -216,6 +221,17 @@ start_capture "$ns_cgn" sub-lan inside.pcap
 nsx "$ns_cgn" conntrack -E -p udp -o timestamp >"$out/conntrack-events.txt" 2>"$tmp/conntrack-events.err" &
 pids+=($!)
 
+# ---- optional hook: e.g. live natshift probes on the same two links, started before any IKE packet ----
+if [ -n "$hook" ]; then
+  export LAB_OUT="$out" LAB_NS_GW="$ns_gw" LAB_NS_CGN="$ns_cgn" LAB_OUTSIDE_IF=wan LAB_INSIDE_IF=sub-lan \
+    LAB_GATEWAY="$gw_ike" LAB_SUBSCRIBERS="$subscribers"
+  setsid bash -c "$hook" >"$out/hook.log" 2>&1 &
+  hook_pid=$!
+  log "hook started (process group $hook_pid, log $out/hook.log); waiting ${hook_delay}s for it to settle"
+  sleep "$hook_delay"
+  kill -0 "$hook_pid" 2>/dev/null || log "hook exited early: $(tail -1 "$out/hook.log")"
+fi
+
 # ---- strongSwan: one charon per namespace, each in a private mount namespace with its own /run ----
 if [ "$ike" = v2 ]; then ike_version=2 aggressive=no; else ike_version=1 aggressive=yes; fi
 psk="natshift-lab-psk-$run_id"
@@ -341,23 +357,24 @@ done
 # strongSwan's own view, sampled while the negotiations run (half-open SAs vanish when they time out)
 poll_sas() {
   while :; do
-    local ts name
+    local ts k
     ts=$(date +%s.%N)
-    swan "$ns_gw" gw --list-sas --raw 2>/dev/null | sed "s/^/$ts /" >>"$out/sas-gw.raw"
+    # a missed sample only thins the history; the final snapshot decides
+    swan "$ns_gw" gw --list-sas --raw 2>/dev/null | sed "s/^/$ts /" >>"$out/sas-gw.raw" || true
     for k in $(seq "$subscribers"); do
-      swan "$(ns_sub "$k")" "sub$k" --list-sas --raw 2>/dev/null | sed "s/^/$ts /" >>"$out/sas-sub$k.raw"
+      swan "$(ns_sub "$k")" "sub$k" --list-sas --raw 2>/dev/null | sed "s/^/$ts /" >>"$out/sas-sub$k.raw" || true
     done
     sleep 0.3
   done
 }
 poll_sas &
 poll_pid=$!
-pids+=($poll_pid)
+pids+=("$poll_pid")
 
 t_ready=$(date +%s.%N)
 log "lab up in $(python3 -c "print(round($t_ready-$t_start,2))") s; initiating $subscribers tunnels"
 for k in $(seq "$subscribers"); do
-  # --timeout 0: do not wait for the outcome; strongSwan's own view is read from the SA polls
+  # swanctl waits at most 1 s for the outcome; strongSwan's own view comes from the SA polls
   swan "$(ns_sub "$k")" "sub$k" --initiate --child corp --timeout 1 >"$tmp/sub$k/initiate.txt" 2>&1 &
   pids+=($!)
 done
