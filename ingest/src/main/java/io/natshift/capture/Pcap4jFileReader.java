@@ -23,6 +23,10 @@ public final class Pcap4jFileReader implements CaptureReader {
     private static final int PCAP_RECORD_HEADER = 16;
     private static final int PCAP_FILE_HEADER = 24;
 
+    private static final int DLT_RAW_LINUX = 12;
+    private static final int DLT_RAW_BSDOS = 14;
+    private static final int LINKTYPE_RAW = 101;
+
     private final String source;
     private final PcapHandle handle;
     private final int linkType;
@@ -40,14 +44,26 @@ public final class Pcap4jFileReader implements CaptureReader {
         }
         totalBytes = Files.size(path);
         try {
+            // pcap4j reports a missing library only as "function not supported" from openOffline; ask it first.
+            Pcaps.libVersion();
+        } catch (LinkageError e) {
+            throw new MissingLibpcapException(source + ": reading this file needs libpcap, which is not installed ("
+                    + e.getMessage() + "); install it with: " + INSTALL_HINT, e);
+        }
+        try {
             handle = Pcaps.openOffline(source, PcapHandle.TimestampPrecision.NANO);
         } catch (PcapNativeException e) {
             throw new CaptureFormatException(source + ": libpcap cannot read it: " + e.getMessage(), e);
-        } catch (LinkageError e) {
-            throw new MissingLibpcapException(source + ": reading this file needs libpcap, which is not installed (" + e
-                    + "); install it with: " + INSTALL_HINT, e);
         }
-        linkType = handle.getDlt().value();
+        linkType = linkType(handle.getDlt().value());
+    }
+
+    /** libpcap hands out DLT_* values; the few that differ from the file's LINKTYPE_* go back to it. */
+    static int linkType(int dlt) {
+        return switch (dlt) {
+            case DLT_RAW_LINUX, DLT_RAW_BSDOS -> LINKTYPE_RAW;
+            default -> dlt;
+        };
     }
 
     @Override
