@@ -35,7 +35,7 @@ public final class CaptureFiles {
         String source = path.toString();
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         long size = channel.size();
-        InputWindow in = InputWindow.of(channel);
+        InputWindow in = InputWindow.of(channel, source);
         try {
             in.request(MAGIC_SIZE);
             if (in.available() >= 2 && (u16be(in.buffer, in.pos)) == GZIP_MAGIC) {
@@ -43,7 +43,7 @@ public final class CaptureFiles {
                 CountingInputStream compressed = new CountingInputStream(Files.newInputStream(path));
                 InputWindow inflated;
                 try {
-                    inflated = InputWindow.of(new GZIPInputStream(compressed, GZIP_BUFFER));
+                    inflated = InputWindow.ofCompressed(new GZIPInputStream(compressed, GZIP_BUFFER), source);
                 } catch (IOException e) {
                     compressed.close();
                     throw new CaptureFormatException(source + ": gzip header unreadable: " + e.getMessage(), e);
@@ -82,7 +82,8 @@ public final class CaptureFiles {
                 LOG.warn("{}: modified (Kuznetzov, magic 0xa1b2cd34) pcap, reading it through libpcap", source);
                 return new Pcap4jFileReader(path);
             }
-            throw new CaptureFormatException(source + ": not a pcap or pcapng capture" + firstBytes(in));
+            throw new CaptureFormatException(source + ": " + (compressed ? "gzip-compressed, but " : "")
+                    + "not a pcap or pcapng capture" + firstBytes(in));
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;

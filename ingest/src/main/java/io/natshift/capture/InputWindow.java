@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.zip.ZipException;
 
 /**
  * A sliding window over a byte stream: records are parsed in place in {@link #buffer} (no copy per
@@ -27,18 +28,22 @@ final class InputWindow implements AutoCloseable {
     /** A compressed input whose stream ended before its end marker. */
     private boolean compressedCut;
 
-    private InputWindow(ReadableByteChannel channel, InputStream stream, int capacity) {
+    private final String source;
+
+    private InputWindow(ReadableByteChannel channel, InputStream stream, String source, int capacity) {
         this.channel = channel;
         this.stream = stream;
+        this.source = source;
         this.buffer = new byte[capacity];
     }
 
-    static InputWindow of(ReadableByteChannel channel) {
-        return new InputWindow(channel, null, DEFAULT_CAPACITY);
+    static InputWindow of(ReadableByteChannel channel, String source) {
+        return new InputWindow(channel, null, source, DEFAULT_CAPACITY);
     }
 
-    static InputWindow of(InputStream stream) {
-        return new InputWindow(null, stream, DEFAULT_CAPACITY);
+    /** A decompressing stream: its format errors become {@link CaptureFormatException}s naming the source. */
+    static InputWindow ofCompressed(InputStream stream, String source) {
+        return new InputWindow(null, stream, source, DEFAULT_CAPACITY);
     }
 
     /** Makes {@code n} bytes from {@link #pos} available; false when the input ends first. */
@@ -113,6 +118,9 @@ final class InputWindow implements AutoCloseable {
                 // GZIPInputStream: the compressed file ends mid-stream; what was inflated is still good.
                 compressedCut = true;
                 read = -1;
+            } catch (ZipException e) {
+                throw new CaptureFormatException(source + ": gzip data is corrupt after decompressed byte "
+                        + (base + limit) + ": " + e.getMessage(), e);
             }
         }
         if (read < 0) {

@@ -296,4 +296,80 @@ class CaptureFilesTest {
             assertThat(r.bytesRead()).isEqualTo(140);
         }
     }
+
+    @Test
+    void shouldReportAPcapCutInsideItsFileHeader() throws IOException {
+        byte[] header = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, 65535, ETHERNET).toBytes();
+        Path file = write("header-only.pcap", Arrays.copyOf(header, 10));
+
+        assertThatThrownBy(() -> read(file)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(file + ": cut off at byte 10, in the 24-byte pcap file header");
+    }
+
+    @Test
+    void shouldRejectCorruptPcapngBlocksAfterTheFramesBeforeThem() throws IOException {
+        byte[] a = frame(60, 1);
+        CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.LITTLE_ENDIAN);
+        byte[] good = ng.idb(ETHERNET, 0, ng.tsOptions(null, null)).epb(0, 7, a, 60).toBytes();
+        // good = SHB 28 + IDB 24 + EPB 92 = 144 bytes; the damage starts there
+        byte[] oddLength = CaptureBytes.pcapng().bytes(good).u32(0).u32(0).toBytes();
+        oddLength[144] = 6;  // an EPB ...
+        oddLength[148] = 13; // ... of 13 bytes: not a multiple of 4
+        byte[] hugeEpb = CaptureBytes.pcapng().bytes(good).u32(0).u32(0).bytes(new byte[32]).toBytes();
+        hugeEpb[144] = 6;
+        hugeEpb[150] = (byte) 0xf0; // 0x00f00000 = 15 MiB: more than a frame may be
+        byte[] badTrailer = Arrays.copyOf(good, good.length);
+        badTrailer[good.length - 4] = 88;
+        byte[] badMagic = Arrays.copyOf(good, good.length);
+        badMagic[8] = 0x55;
+        Path odd = write("odd.pcapng", oddLength);
+        Path huge = write("huge.pcapng", hugeEpb);
+        Path trailer = write("trailer.pcapng", badTrailer);
+        Path magic = write("magic.pcapng", badMagic);
+
+        List<Frame> frames = new ArrayList<>();
+        try (CaptureReader r = CaptureFiles.open(odd)) {
+            assertThatThrownBy(() -> readAll(r, frames)).isInstanceOf(CaptureFormatException.class)
+                    .hasMessage(odd + ": enhanced packet block at byte 144 after frame 1: block length 13; the file is corrupt");
+        }
+        assertThat(frames).containsExactly(f(1, 7, ETHERNET, a));
+        assertThatThrownBy(() -> read(huge)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(huge + ": frame 2 at byte 144: enhanced packet block length 15728640 exceeds the limit of 327708 bytes; the file is corrupt");
+        assertThatThrownBy(() -> read(trailer)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(trailer + ": frame 1 at byte 52: trailing block length 88 differs from the leading 92; the file is corrupt");
+        assertThatThrownBy(() -> read(magic)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(magic + ": section header block at byte 0 after frame 0: byte-order magic 0x553c2b1a; the file is corrupt");
+    }
+
+    @Test
+    void shouldReportAnUnknownPcapngBlockRunningPastTheEnd() throws IOException {
+        byte[] a = frame(60, 1);
+        CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.BIG_ENDIAN);
+        byte[] good = ng.idb(ETHERNET, 0, ng.tsOptions(null, null)).epb(0, 7, a, 60).toBytes();
+        Path file = write("overrun.pcapng", CaptureBytes.pcapng().bytes(good).u32(0x0BAD).u32(1 << 20).bytes(new byte[40]).toBytes());
+
+        assertThatThrownBy(() -> read(file)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(file + ": cut off at byte 192 after frame 1, inside block of type 0xbad starting at byte 144"
+                        + " that needs 1048576 bytes, 48 present");
+    }
+
+    @Test
+    void shouldNameTheFileWhenGzipDataIsCorruptOrNoCapture() throws IOException {
+        byte[] pcap = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, 65535, ETHERNET).record(1, 0, frame(2000, 1)).toBytes();
+        byte[] gz = CaptureBytes.gzip(pcap);
+        for (int i = 20; i < gz.length - 8; i++) {
+            gz[i] = (byte) 0xff;
+        }
+        Path corrupt = write("corrupt.pcap.gz", gz);
+        Path text = write("notes.gz", CaptureBytes.gzip("meeting notes".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        Path kuznetzov = write("kuznetzov.pcap.gz", CaptureBytes.gzip(Pcap4jFileReaderTest.kuznetzov(frame(60, 1))));
+
+        assertThatThrownBy(() -> read(corrupt)).isInstanceOf(CaptureFormatException.class)
+                .hasMessageStartingWith(corrupt + ": gzip data is corrupt after decompressed byte ");
+        assertThatThrownBy(() -> read(text)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(text + ": gzip-compressed, but not a pcap or pcapng capture (first bytes: 6d 65 65 74 69 6e 67 20)");
+        assertThatThrownBy(() -> read(kuznetzov)).isInstanceOf(CaptureFormatException.class)
+                .hasMessage(kuznetzov + ": gzip-compressed modified (Kuznetzov) pcap: only libpcap reads this variant"
+                        + " and it does not decompress; gunzip it first");
+    }
 }
