@@ -73,7 +73,7 @@ public final class Pcap4jFileReader implements CaptureReader {
         } catch (EOFException e) {
             return false;
         } catch (PcapNativeException e) {
-            throw new CaptureFormatException(source + ": libpcap stops after frame " + frame + ": " + e.getMessage(), e);
+            throw new CaptureFormatException(source + ": libpcap stops after frame " + frame + ": " + libpcapMessage(e), e);
         } catch (TimeoutException | NotOpenException e) {
             throw new IOException(source + ": " + e, e);
         }
@@ -83,6 +83,13 @@ public final class Pcap4jFileReader implements CaptureReader {
         originalLength = handle.getOriginalLength();
         bytesRead += PCAP_RECORD_HEADER + data.length;
         return true;
+    }
+
+    /** libpcap's own words, without pcap4j's "Error occurred in pcap_next_ex(): " wrapping. */
+    private static String libpcapMessage(PcapNativeException e) {
+        String m = String.valueOf(e.getMessage());
+        int call = m.startsWith("Error occurred in ") ? m.indexOf("): ") : -1;
+        return call < 0 ? m : m.substring(call + 3);
     }
 
     @Override

@@ -73,6 +73,20 @@ class Pcap4jFileReaderTest {
     }
 
     @Test
+    void shouldReturnTheCompleteFramesBeforeLibpcapReportsACut() throws IOException {
+        byte[] a = frame(100, 1);
+        byte[] whole = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, 65535, ETHERNET).record(1, 0, a).record(2, 0, a).toBytes();
+        Path file = Files.write(dir.resolve("cut.pcap"), java.util.Arrays.copyOf(whole, whole.length - 30));
+        List<Frame> frames = new ArrayList<>();
+
+        try (CaptureReader r = new Pcap4jFileReader(file)) {
+            assertThatThrownBy(() -> readAll(r, frames)).isInstanceOf(CaptureFormatException.class)
+                    .hasMessage(file + ": libpcap stops after frame 1: truncated dump file; tried to read 100 captured bytes, only got 70");
+        }
+        assertThat(frames).containsExactly(f(1, 1_000_000L, ETHERNET, a));
+    }
+
+    @Test
     void shouldNameTheFileWhenLibpcapCannotReadIt() throws IOException {
         Path file = Files.write(dir.resolve("text.pcap"), "hello, not a capture".getBytes(StandardCharsets.US_ASCII));
 
