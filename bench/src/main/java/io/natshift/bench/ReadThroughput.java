@@ -13,7 +13,9 @@ import java.util.Arrays;
  * Read-only throughput of the capture readers on one file, in the same JVM and run: our pure-Java
  * reader against pcap4j/libpcap ({@code getNextRawPacketEx}, the fallback path). Reading only: every
  * frame's bytes are touched (summed) but not decoded. Rounds alternate between the readers after a
- * warm-up; the medians are printed. Usage: ReadThroughput FILE [ROUNDS [WARMUP]]
+ * warm-up; the medians are printed. Further files (the same frames as pcapng and gzip, see
+ * {@link BigCapture}) are read by our reader only, or by both when libpcap reads them too.
+ * Usage: ReadThroughput ROUNDS WARMUP FILE [FILE...]
  */
 public final class ReadThroughput {
     private ReadThroughput() {
@@ -27,12 +29,19 @@ public final class ReadThroughput {
     }
 
     public static void main(String[] args) throws IOException {
-        Path file = Paths.get(args[0]);
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int rounds = Integer.parseInt(args[0]);
+        int warmup = Integer.parseInt(args[1]);
+        for (int f = 2; f < args.length; f++) {
+            Path file = Paths.get(args[f]);
+            boolean libpcapReads = !file.toString().endsWith(".gz");
+            measure(file, rounds, warmup, libpcapReads);
+        }
+    }
+
+    static void measure(Path file, int rounds, int warmup, boolean withPcap4j) throws IOException {
         long size = Files.size(file);
         String[] names = {"natshift pure-Java reader", "pcap4j getNextRawPacketEx"};
-        Opener[] readers = {CaptureFiles::open, Pcap4jFileReader::new};
+        Opener[] readers = withPcap4j ? new Opener[] {CaptureFiles::open, Pcap4jFileReader::new} : new Opener[] {CaptureFiles::open};
         long[][] nanos = new long[readers.length][rounds];
         long[] frames = new long[readers.length];
         long[] checksums = new long[readers.length];
@@ -48,7 +57,7 @@ public final class ReadThroughput {
                         pass.frames(), pass.nanos() / 1e9);
             }
         }
-        if (frames[0] != frames[1] || checksums[0] != checksums[1]) {
+        if (withPcap4j && (frames[0] != frames[1] || checksums[0] != checksums[1])) {
             throw new IllegalStateException("readers disagree: frames " + Arrays.toString(frames) + ", checksums " + Arrays.toString(checksums));
         }
         System.out.printf("%nfile %s: %,d bytes, %,d frames; median of %d rounds after %d warm-up rounds%n", file, size, frames[0], rounds, warmup);
@@ -58,10 +67,13 @@ public final class ReadThroughput {
             Arrays.sort(sorted);
             double seconds = (rounds % 2 == 1 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2.0) / 1e9;
             medians[r] = seconds;
-            System.out.printf("%-27s %.3f s  %,.0f frames/s  %,.1f MB/s  (min %.3f s, max %.3f s)%n", names[r], seconds,
+            System.out.printf("RESULT %-27s %.3f s  %,.0f frames/s  %,.1f MB/s of file  (min %.3f s, max %.3f s)%n", names[r], seconds,
                     frames[r] / seconds, size / seconds / 1e6, sorted[0] / 1e9, sorted[rounds - 1] / 1e9);
         }
-        System.out.printf("ratio pcap4j / natshift: %.1fx%n", medians[1] / medians[0]);
+        if (withPcap4j) {
+            System.out.printf("RESULT ratio pcap4j / natshift: %.1fx%n", medians[1] / medians[0]);
+        }
+        System.out.println();
     }
 
     static Pass read(Opener opener, Path file) throws IOException {

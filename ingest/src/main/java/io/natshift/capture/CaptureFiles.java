@@ -32,10 +32,15 @@ public final class CaptureFiles {
 
     /** Throws NoSuchFileException for a missing file, CaptureFormatException for anything that is not a readable capture. */
     public static CaptureReader open(Path path) throws IOException {
+        return open(path, InputWindow.DEFAULT_CAPACITY);
+    }
+
+    /** With a chosen read window: tests use tiny ones so records straddle every refill boundary. */
+    static CaptureReader open(Path path, int windowCapacity) throws IOException {
         String source = path.toString();
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         long size = channel.size();
-        InputWindow in = InputWindow.of(channel, source);
+        InputWindow in = InputWindow.of(channel, source, windowCapacity);
         try {
             in.request(MAGIC_SIZE);
             if (in.available() >= 2 && (u16be(in.buffer, in.pos)) == GZIP_MAGIC) {
@@ -43,7 +48,7 @@ public final class CaptureFiles {
                 CountingInputStream compressed = new CountingInputStream(Files.newInputStream(path));
                 InputWindow inflated;
                 try {
-                    inflated = InputWindow.ofCompressed(new GZIPInputStream(compressed, GZIP_BUFFER), source);
+                    inflated = InputWindow.ofCompressed(new GZIPInputStream(compressed, GZIP_BUFFER), source, windowCapacity);
                 } catch (IOException e) {
                     compressed.close();
                     throw new CaptureFormatException(source + ": gzip header unreadable: " + e.getMessage(), e);

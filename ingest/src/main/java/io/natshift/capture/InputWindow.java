@@ -37,13 +37,13 @@ final class InputWindow implements AutoCloseable {
         this.buffer = new byte[capacity];
     }
 
-    static InputWindow of(ReadableByteChannel channel, String source) {
-        return new InputWindow(channel, null, source, DEFAULT_CAPACITY);
+    static InputWindow of(ReadableByteChannel channel, String source, int capacity) {
+        return new InputWindow(channel, null, source, capacity);
     }
 
     /** A decompressing stream: its format errors become {@link CaptureFormatException}s naming the source. */
-    static InputWindow ofCompressed(InputStream stream, String source) {
-        return new InputWindow(null, stream, source, DEFAULT_CAPACITY);
+    static InputWindow ofCompressed(InputStream stream, String source, int capacity) {
+        return new InputWindow(null, stream, source, capacity);
     }
 
     /** Makes {@code n} bytes from {@link #pos} available; false when the input ends first. */

@@ -171,6 +171,9 @@ final class PcapngFileReader extends WindowedReader {
         if (total < headerSize + BLOCK_TRAILER_SIZE) {
             throw corrupt(frame + 1, blockOffset, blockName(type) + " of " + total + " bytes");
         }
+        if (!in.request(headerSize)) {
+            throw cutOff(frame + 1, blockOffset, total);
+        }
         int iface = type == ENHANCED_PACKET_BLOCK ? u32(in.buffer, in.pos + BODY, bigEndian)
                 : type == PACKET_BLOCK ? u16(in.buffer, in.pos + BODY, bigEndian) : 0;
         if (iface < 0 || iface >= interfaces) {
