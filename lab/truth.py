@@ -158,11 +158,19 @@ def build(args):
             name, _, verdict = line.partition(" ")
             pings[name] = verdict.rsplit(": ", 1)[-1]
 
+    # the strict filter's own count of UDP 4500 packets it dropped (absent in stock mode)
+    dropped = None
+    nft_gw = out / "nft-gw.txt"
+    if nft_gw.exists():
+        m = re.search(r"udp dport 4500 counter packets (\d+) bytes \d+ drop", nft_gw.read_text())
+        dropped = int(m.group(1)) if m else None
+
     timings = dict(kv.split("=", 1) for kv in args.timings.split())
     t = {k: float(v) for k, v in timings.items()}
     truth = {
         "scenario": {"nat": args.nat, "gatewayMode": args.gateway_mode, "ike": args.ike},
         "gateway": args.gateway,
+        "gatewayFilterDropped4500": dropped,
         "pool": args.pool.split(),
         "subscribers": [{"name": n, "insideAddress": a,
                          "pool500": conntrack.get(a, {}).get(500), "pool4500": conntrack.get(a, {}).get(4500),

@@ -58,6 +58,7 @@ class LabScenariosIT {
                     .as("aggressive-mode reply and its retransmissions to %s", pool(sa, IKE_PORT)).hasSizeGreaterThanOrEqualTo(2);
         }
         assertThat(s.truth().at("/subscribers").findValues("pool500")).hasSize(SUBSCRIBERS);
+        assertThat(s.truth().get("gatewayFilterDropped4500").asInt()).as("UDP 4500 packets the strict filter dropped").isPositive();
     }
 
     @Test
@@ -77,6 +78,7 @@ class LabScenariosIT {
     void shouldKeepOnePoolAddressAndBringTunnelsUpWhenNatIsPairedAndGatewayStrict() throws Exception {
         Scenario s = run("paired", "strict", "v1-aggressive");
         assertEverySubscriberHasATunnelUp(s);
+        assertThat(s.truth().get("gatewayFilterDropped4500").asInt()).as("UDP 4500 packets the strict filter dropped").isZero();
         s.firstAttempts().forEach(sa -> assertSameAddressSeenAtGatewayLink(s, sa));
     }
 
@@ -95,6 +97,7 @@ class LabScenariosIT {
         for (JsonNode sa : s.sas()) {
             assertThat(sa.get("tunnelUp").asBoolean()).as("tunnel of SA %s", sa.get("initiatorSpi")).isFalse();
         }
+        assertThat(s.truth().get("gatewayFilterDropped4500").asInt()).as("UDP 4500 packets the strict filter dropped").isPositive();
         for (JsonNode sa : s.firstAttempts()) {
             assertShiftSeenAtGatewayLink(s, sa);
             // IKEv2: the responder answers IKE_SA_INIT only; the initiator resends IKE_AUTH from the new address
