@@ -248,6 +248,8 @@ charon {
   retransmit_base = 1.8
   retransmit_tries = 3
   half_open_timeout = 30
+  # NAT-T keepalives every 5 s instead of 20, so the captures of a short run contain some
+  keep_alive = 5s
   install_virtual_ip = no
   i_dont_care_about_security_and_use_aggressive_mode_psk = yes
   plugins {
