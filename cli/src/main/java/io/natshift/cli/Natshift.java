@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
                 + "rejections) in packet captures and live traffic, at carrier scale, on Kafka.",
         subcommands = {
                 DecodeCommand.class,
+                TopicsCommand.class,
+                ReplayCommand.class,
+                CaptureCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
