@@ -63,6 +63,12 @@ class ReplayCommandIT {
 
     @Test
     void shouldCreateTopicsWithTheirSettingsAndReportExistingOnesOnTheSecondRun() throws Exception {
+        try (LocalKafka fresh = LocalKafka.start()) {
+            assertTopicsCreatedOnce(fresh);
+        }
+    }
+
+    private static void assertTopicsCreatedOnce(LocalKafka kafka) throws Exception {
         Run first = natshift("topics", "create", "--bootstrap", kafka.bootstrapServers(), "--partitions", "4", "--replication", "1");
         Run second = natshift("topics", "create", "--bootstrap", kafka.bootstrapServers(), "--partitions", "4", "--replication", "1");
 
