@@ -19,11 +19,11 @@ final class DeadlineWheel {
     }
 
     long bucket(long deadline) {
-        return Math.floorDiv(deadline, bucketMillis) + 1;
+        return Math.floorDiv(deadline, bucketMillis);
     }
 
-    /** The latest time at which every deadline of this bucket has passed. */
-    long end(long bucket) {
+    /** The earliest deadline this bucket can hold. */
+    long start(long bucket) {
         return bucket * bucketMillis;
     }
 
@@ -40,10 +40,13 @@ final class DeadlineWheel {
         sizes.put(bucket, size + 1);
     }
 
-    /** Removes and returns the SPIs of the earliest bucket if it ends at or before {@code time}, else null. */
+    /**
+     * Removes and returns the SPIs of the earliest bucket if some of its deadlines may have passed at
+     * {@code time}, else null. The caller re-adds those not yet due.
+     */
     long[] pollDue(long time) {
         Map.Entry<Long, long[]> first = buckets.firstEntry();
-        if (first == null || end(first.getKey()) > time) {
+        if (first == null || start(first.getKey()) > time) {
             return null;
         }
         buckets.remove(first.getKey());

@@ -200,6 +200,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     private void expire(long streamTime) {
         long horizon = streamTime - grace;
         long[] due;
+        java.util.List<long[]> notYet = new java.util.ArrayList<>();
         while ((due = wheel.pollDue(horizon)) != null) {
             for (long spi : due) {
                 SaState s = store.get(spi);
@@ -208,7 +209,10 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
                 }
                 long deadline = deadline(s);
                 if (deadline > horizon) {
-                    continue;   // stale index entry: the SA moved on and is indexed under its new deadline
+                    if (wheel.bucket(deadline) == wheel.bucket(horizon)) {
+                        notYet.add(new long[] {wheel.bucket(deadline), spi});   // due later within this bucket
+                    }
+                    continue;   // else a stale entry: the SA moved on and is indexed under its new deadline
                 }
                 if (s.has(SaState.REPORTED)) {
                     store.delete(spi);
@@ -219,6 +223,9 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
                     store.put(spi, s);
                 }
             }
+        }
+        for (long[] entry : notYet) {
+            wheel.add(entry[0], entry[1]);
         }
     }
 
