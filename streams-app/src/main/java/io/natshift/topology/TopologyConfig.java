@@ -57,6 +57,15 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
         return c;
     }
 
+    /**
+     * How far stream time must move past the last input record for every SA to be summarised and
+     * every alert outcome decided: an end-of-input heartbeat at (last record + this) drains the topology.
+     */
+    public Duration drainAfter() {
+        Duration longest = negotiationMax.compareTo(establishedReportMax) > 0 ? negotiationMax : establishedReportMax;
+        return longest.plus(grace).plus(punctuateInterval);
+    }
+
     public TopologyConfig withOutputFormat(OutputFormat format) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, format, grace, negotiationIdle, negotiationMax,
                 establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval);
