@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 TopicsCommand.class,
                 ReplayCommand.class,
                 CaptureCommand.class,
+                StreamsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
