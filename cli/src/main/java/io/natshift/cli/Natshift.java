@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 + "rejections) in packet captures and live traffic, at carrier scale, on Kafka.",
         subcommands = {
                 DecodeCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {

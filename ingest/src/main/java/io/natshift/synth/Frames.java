@@ -21,6 +21,7 @@ public final class Frames {
     static final int ETHERTYPE_IPV6 = 0x86DD;
     static final int PROTO_TCP = 6;
     static final int PROTO_UDP = 17;
+    static final int PROTO_ESP = 50;
 
     public static final int TCP_FIN = 0x01;
     public static final int TCP_SYN = 0x02;
@@ -50,6 +51,12 @@ public final class Frames {
         System.arraycopy(payload, off, f, l4 + UDP_HEADER_SIZE, len);
         int sum = transportChecksum(src, dst, PROTO_UDP, l4, UDP_HEADER_SIZE + len);
         put16(f, l4 + 6, sum == 0 ? 0xFFFF : sum); // RFC 768: a computed 0 is sent as all ones
+    }
+
+    /** ESP straight on IP (RFC 4303), as a peer without NAT between it and the gateway sends it. */
+    public void esp(Endpoint src, Endpoint dst, int ttl, byte[] payload, int off, int len) {
+        int l4 = ipHeader(src, dst, ttl, PROTO_ESP, len);
+        System.arraycopy(payload, off, frame, l4, len);
     }
 
     public void tcp(Endpoint src, Endpoint dst, int ttl, long seq, long ack, int flags, byte[] payload, int off, int len) {

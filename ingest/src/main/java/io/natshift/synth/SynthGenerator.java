@@ -1,0 +1,438 @@
+package io.natshift.synth;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.natshift.capture.PcapWriter;
+import io.natshift.decode.Addresses;
+import io.natshift.decode.LinkType;
+import io.natshift.decode.RejectReason;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * Writes a synthetic capture (one file per vantage) and its ground truth. Subscribers start in time
+ * order and their sessions are merged through a priority queue keyed by each session's next packet,
+ * so packets stream out in time order and memory depends on the sessions alive at once, not on the
+ * number of packets.
+ */
+public final class SynthGenerator {
+    /** Inside probe clock: ahead of the gateway-side probe by this much, drifting by {@link #DRIFT_PPM}. */
+    static final long INSIDE_CLOCK_OFFSET_MICROS = 1_750L;
+    static final long DRIFT_PPM = 20;
+    static final int TTL_CLIENT_OUTSIDE = 52;
+    static final int TTL_GATEWAY_OUTSIDE = 64;
+    static final int TTL_CLIENT_INSIDE = 64;
+    static final int TTL_GATEWAY_INSIDE = 50;
+    static final int PROGRESS_EVERY = 1 << 16;
+    private static final byte[] KEEPALIVE = {(byte) 0xFF};
+
+    public record Files4(Path outside, Path inside, Path truth) {
+    }
+
+    public record Summary(long outsideFrames, long insideFrames, long packets, int shifts, int established) {
+    }
+
+    private final SynthOptions o;
+    private final Topology topology;
+    private final Planner planner;
+    private final Frames frames = new Frames();
+    private final ByteSink payload = new ByteSink(2048);
+    private final byte[] cipherPool = new byte[1 << 16];
+    private final SplittableRandom malformedRandom;
+    private final long[] poolFloats;
+    private final long[] poolShifts;
+    private long packets;
+    private int shifts;
+    private int established;
+
+    public SynthGenerator(SynthOptions options) {
+        this.o = options;
+        this.topology = new Topology(options);
+        this.planner = new Planner(options);
+        SplittableRandom r = new SplittableRandom(options.seed() ^ 0x5EED_C1F3E2L);
+        for (int i = 0; i < cipherPool.length; i++) {
+            cipherPool[i] = (byte) r.nextInt(256);
+        }
+        this.malformedRandom = new SplittableRandom(options.seed() ^ 0xBADF_00DL);
+        this.poolFloats = new long[options.pools()];
+        this.poolShifts = new long[options.pools()];
+    }
+
+    /** File names: {@code X.pcap} for one vantage, {@code X-inside.pcap} / {@code X-outside.pcap} for both; truth {@code X.truth.json}. */
+    public static Files4 files(Path out, SynthOptions.Vantage vantage) {
+        String name = out.getFileName().toString();
+        String stem = name.endsWith(".pcap") ? name.substring(0, name.length() - 5) : name;
+        Path dir = out.toAbsolutePath().getParent();
+        Path truth = dir.resolve(stem + ".truth.json");
+        return switch (vantage) {
+            case OUTSIDE -> new Files4(out, null, truth);
+            case INSIDE -> new Files4(null, out, truth);
+            case BOTH -> new Files4(dir.resolve(stem + "-outside.pcap"), dir.resolve(stem + "-inside.pcap"), truth);
+        };
+    }
+
+    public Summary generate(Path out, LongConsumer progress) throws IOException {
+        Files4 f = files(out, o.vantage());
+        Files.createDirectories(f.truth().getParent());
+        try (VantageWriter outside = new VantageWriter("outside", open(f.outside()), false);
+             VantageWriter inside = f.inside() == null ? null : new VantageWriter("inside", open(f.inside()), true);
+             TruthWriter truth = new TruthWriter(f.truth())) {
+            run(outside, inside, truth, progress);
+            outside.close();
+            if (inside != null) {
+                inside.close();
+            }
+            summarize(truth, f, outside, inside);
+            return new Summary(outside.frames(), inside == null ? 0 : inside.frames(), packets, shifts, established);
+        }
+    }
+
+    private static PcapWriter open(Path p) throws IOException {
+        return p == null ? null : new PcapWriter(Files.newOutputStream(p), LinkType.ETHERNET);
+    }
+
+    private void run(VantageWriter outside, VantageWriter inside, TruthWriter truth, LongConsumer progress)
+            throws IOException {
+        SplittableRandom master = new SplittableRandom(o.seed());
+        PriorityQueue<Session> queue = new PriorityQueue<>((a, b) -> {
+            int c = Long.compare(a.peekTime(), b.peekTime());
+            return c != 0 ? c : Integer.compare(a.subscriber.index, b.subscriber.index);
+        });
+        // Subscribers arrive over the first half of the capture, in order.
+        long spread = o.durationMicros() / 2;
+        int admitted = 0;
+        long nextStart = o.startMicros() + (long) (master.nextDouble() * spread / o.subscribers());
+        while (true) {
+            long head = queue.isEmpty() ? Session.NEVER : queue.peek().peekTime();
+            if (admitted < o.subscribers() && nextStart <= head) {
+                Session s = new Session(subscriber(admitted, master), o, master.nextLong(), nextStart, planner);
+                admitted++;
+                nextStart = o.startMicros() + (long) ((admitted + master.nextDouble()) * spread / o.subscribers());
+                if (s.peekTime() == Session.NEVER) {
+                    finish(s, truth, outside.writesFile());
+                } else {
+                    queue.add(s);
+                }
+                continue;
+            }
+            if (queue.isEmpty()) {
+                break;
+            }
+            Session s = queue.poll();
+            Emission e = s.next();
+            if (e != null) {
+                write(e, outside, inside);
+                if (progress != null && packets % PROGRESS_EVERY == 0) {
+                    progress.accept(e.time);
+                }
+            }
+            if (s.peekTime() == Session.NEVER) {
+                finish(s, truth, outside.writesFile());
+            } else {
+                queue.add(s);
+            }
+        }
+    }
+
+    private Subscriber subscriber(int i, SplittableRandom r) {
+        boolean ipv6 = r.nextDouble() < o.ipv6Fraction();
+        Topology.NatPool pool = topology.pools().get(i % o.pools());
+        Topology.Gateway gateway = topology.gateways().get(r.nextInt(o.gateways()));
+        SynthOptions.IkeMode ike = o.ike() == SynthOptions.IkeMode.MIX
+                ? SynthOptions.IkeMode.values()[r.nextInt(3)] : o.ike();
+        boolean blocked = !ipv6 && r.nextDouble() < o.udp4500BlockedFraction();
+        long latency = r.nextLong(10_000L, 80_000L);
+        byte[] paired = pool.addresses()[r.nextInt(pool.addresses().length)];
+        return new Subscriber(i, Topology.subscriberAddress(i, ipv6), ipv6, pool, gateway, ike, blocked, latency, paired);
+    }
+
+    // ---- frames ----
+
+    private void write(Emission e, VantageWriter outside, VantageWriter inside) throws IOException {
+        packets++;
+        long t = e.time;
+        if (e.seenOutside()) {
+            build(e, e.clientOutside, e.toGateway ? TTL_CLIENT_OUTSIDE : TTL_GATEWAY_OUTSIDE);
+            long frame = outside.write(t, frames.frame(), frames.length(), null);
+            if (e.attempt != null) {
+                e.attempt.seenOutside(e, frame);
+            }
+            if (e.update != null && e.update.frame < 0) {
+                e.update.frame = frame;
+                e.update.micros = t;
+            }
+            if (outside.writesFile()) {
+                maybeMalformed(e, e.clientOutside, e.toGateway ? TTL_CLIENT_OUTSIDE : TTL_GATEWAY_OUTSIDE, outside, t);
+            }
+        }
+        if (inside != null) {
+            long skew = INSIDE_CLOCK_OFFSET_MICROS + (t - o.startMicros()) * DRIFT_PPM / 1_000_000L;
+            if (e.seenInside()) {
+                long ti = t + skew + (e.toGateway ? -e.latencyMicros : e.latencyMicros);
+                build(e, e.clientInside, e.toGateway ? TTL_CLIENT_INSIDE : TTL_GATEWAY_INSIDE);
+                inside.write(ti, frames.frame(), frames.length(), null);
+                maybeMalformed(e, e.clientInside, e.toGateway ? TTL_CLIENT_INSIDE : TTL_GATEWAY_INSIDE, inside, ti);
+            }
+            inside.flushUpTo(t + skew - VantageWriter.MAX_LATENCY_MICROS);
+        }
+    }
+
+    private void build(Emission e, Endpoint client, int ttl) {
+        Endpoint src = e.toGateway ? client : e.gateway;
+        Endpoint dst = e.toGateway ? e.gateway : client;
+        ByteSink p = payload;
+        p.clear();
+        switch (e.kind) {
+            case Emission.IKE -> {
+                if (e.natT) {
+                    p.u32(0);   // RFC 3948 2.2 non-ESP marker
+                }
+                p.bytes(e.ike);
+            }
+            case Emission.KEEPALIVE -> p.bytes(KEEPALIVE);
+            default -> {
+                // RFC 4303 2: SPI, sequence number, then payload (IV, ciphertext, ICV) that a probe cannot read.
+                p.u32(e.espSpi & 0xFFFFFFFFL).u32(e.espSeq & 0xFFFFFFFFL);
+                int at = (int) ((e.espSeq * 7919 + e.espSpi) & 0x7FFF);
+                p.bytes(cipherPool, at, e.espSize);
+                if (!e.natT) {
+                    frames.esp(src, dst, ttl, p.array(), 0, p.size());
+                    return;
+                }
+            }
+        }
+        frames.udp(src, dst, ttl, p.array(), 0, p.size());
+    }
+
+    /** A deliberately broken copy of an IKE frame, counted by the rejection our decoder must give it. */
+    private void maybeMalformed(Emission e, Endpoint client, int ttl, VantageWriter w, long t) throws IOException {
+        if (e.kind != Emission.IKE || o.malformedFraction() == 0 || malformedRandom.nextDouble() >= o.malformedFraction()) {
+            return;
+        }
+        byte[] ike = e.ike.clone();
+        // Only a cleartext payload chain can carry a bad payload length our decoder sees.
+        boolean v1 = (ike[17] & 0xF0) == IkeV1Messages.VERSION;
+        boolean cleartext = v1
+                ? (ike[19] & IkeV1Messages.FLAG_ENCRYPTION) == 0 && ike[IkeWriter.NEXT_PAYLOAD_OFFSET] != 0
+                : ike[18] == IkeV2Messages.IKE_SA_INIT;
+        RejectReason reason = switch (malformedRandom.nextInt(cleartext ? 4 : 3)) {
+            case 0 -> RejectReason.TRUNCATED_HEADER;
+            case 1 -> RejectReason.LENGTH_MISMATCH;
+            case 2 -> RejectReason.UNKNOWN_VERSION;
+            default -> RejectReason.BAD_PAYLOAD_LENGTH;
+        };
+        int length = ike.length;
+        switch (reason) {
+            case TRUNCATED_HEADER -> length = 16;
+            case LENGTH_MISMATCH -> Frames.put32(ike, IkeWriter.LENGTH_OFFSET, ike.length + 64);
+            case UNKNOWN_VERSION -> ike[17] = 0x30;
+            default -> Frames.put16(ike, IkeWriter.HEADER_SIZE + 2, 2);
+        }
+        ByteSink p = payload;
+        p.clear();
+        if (e.natT) {
+            p.u32(0);
+        }
+        p.bytes(ike, 0, length);
+        Endpoint src = e.toGateway ? client : e.gateway;
+        Endpoint dst = e.toGateway ? e.gateway : client;
+        frames.udp(src, dst, ttl, p.array(), 0, p.size());
+        w.write(t, frames.frame(), frames.length(), reason);
+    }
+
+    // ---- truth ----
+
+    private void finish(Session s, TruthWriter truth, boolean outsideFile) throws IOException {
+        Subscriber sub = s.subscriber;
+        JsonGenerator g = truth.subscribers();
+        g.writeStartObject();
+        g.writeStringField("subscriber", sub.name());
+        g.writeStringField("inside", Addresses.format(sub.insideAddress));
+        g.writeStringField("pool", sub.natted() ? sub.pool.name() : null);
+        g.writeStringField("pooling", sub.natted() ? (sub.pool.arbitrary() ? "arbitrary" : "paired") : "none");
+        g.writeStringField("gateway", Addresses.format(sub.ipv6 ? sub.gateway.ipv6() : sub.gateway.ipv4()));
+        g.writeStringField("ike", ikeName(sub.ike));
+        g.writeBooleanField("udp4500Blocked", sub.udp4500Blocked);
+        g.writeArrayFieldStart("attempts");
+        for (Attempt a : sub.attempts) {
+            g.writeStartObject();
+            g.writeStringField("initiatorSpi", hex(a.initiatorSpi));
+            g.writeStringField("responderSpi", hex(a.responderSpi));
+            g.writeStringField("result", a.resultText());
+            g.writeEndObject();
+            if (a.floatSeenOutside && sub.natted()) {
+                poolFloats[sub.pool.index()]++;
+            }
+            if (a.shifted()) {
+                shifts++;
+                poolShifts[sub.pool.index()]++;
+                shift(truth.shifts(), a, outsideFile);
+            }
+            if (a.established()) {
+                established++;
+                established(truth.establishedSas(), a, outsideFile);
+            }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+        for (AddressUpdate u : s.updates) {
+            if (u.frame < 0) {
+                continue;   // never reached the gateway side within the capture
+            }
+            JsonGenerator w = truth.addressUpdates();
+            w.writeStartObject();
+            w.writeStringField("initiatorSpi", hex(u.sa.initiatorSpi));
+            w.writeStringField("responderSpi", hex(u.sa.responderSpi));
+            w.writeStringField("kind", u.kind);
+            w.writeStringField("from", u.from.toString());
+            w.writeStringField("to", u.to.toString());
+            w.writeNumberField("timeMicros", u.micros);
+            if (outsideFile) {
+                w.writeNumberField("frame", u.frame);
+            }
+            w.writeEndObject();
+        }
+    }
+
+    private void shift(JsonGenerator g, Attempt a, boolean outsideFile) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("initiatorSpi", hex(a.initiatorSpi));
+        g.writeStringField("responderSpi", hex(a.responderSpi));
+        g.writeNumberField("ikeVersion", a.ikeVersion);
+        g.writeStringField("exchange", a.exchange);
+        g.writeStringField("subscriber", a.subscriber.name());
+        g.writeStringField("pool", a.subscriber.pool.name());
+        g.writeStringField("before", a.before.toString());
+        g.writeStringField("after", a.after.toString());
+        g.writeStringField("gateway", Addresses.format(a.gateway.ipv4()));
+        g.writeStringField("gatewayBehaviour", a.gateway.strict() ? "strict" : "follows-new-address");
+        g.writeStringField("outcome", a.gatewayAnsweredFloat ? "recovered" : "failed");
+        if (outsideFile) {
+            g.writeArrayFieldStart("evidenceFrames");
+            for (long f : a.evidence) {
+                g.writeNumber(f);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    private void established(JsonGenerator g, Attempt a, boolean outsideFile) throws IOException {
+        Subscriber sub = a.subscriber;
+        g.writeStartObject();
+        g.writeStringField("initiatorSpi", hex(a.initiatorSpi));
+        g.writeStringField("responderSpi", hex(a.responderSpi));
+        g.writeNumberField("ikeVersion", a.ikeVersion);
+        g.writeStringField("exchange", a.exchange);
+        g.writeStringField("subscriber", sub.name());
+        g.writeStringField("gateway", Addresses.format(sub.ipv6 ? a.gateway.ipv6() : a.gateway.ipv4()));
+        g.writeStringField("inside", new Endpoint(sub.insideAddress, Planner.IKE_PORT).toString());
+        g.writeStringField("outside500", a.before == null ? null : a.before.toString());
+        g.writeStringField("outside4500", a.floatSeenOutside ? a.after.toString() : null);
+        g.writeBooleanField("shifted", a.shifted());
+        g.writeNumberField("timeMicros", a.establishedMicros);
+        if (outsideFile) {
+            g.writeNumberField("frame", a.establishedFrame);
+        }
+        g.writeEndObject();
+    }
+
+    private void summarize(TruthWriter truth, Files4 f, VantageWriter outside, VantageWriter inside) {
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("subscribers", o.subscribers());
+        options.put("durationMicros", o.durationMicros());
+        options.put("startMicros", o.startMicros());
+        options.put("seed", o.seed());
+        options.put("ike", ikeName(o.ike()));
+        options.put("arbitraryPoolFraction", o.arbitraryPoolFraction());
+        options.put("pools", o.pools());
+        options.put("poolSize", o.poolSize());
+        options.put("strictGatewayFraction", o.strictGatewayFraction());
+        options.put("gateways", o.gateways());
+        options.put("vantage", o.vantage().name().toLowerCase());
+        options.put("ipv6Fraction", o.ipv6Fraction());
+        options.put("loss", o.loss());
+        options.put("udp4500BlockedFraction", o.udp4500BlockedFraction());
+        options.put("overloadedGatewayFraction", o.overloadedGatewayFraction());
+        options.put("addressUpdateFraction", o.addressUpdateFraction());
+        options.put("malformedFraction", o.malformedFraction());
+        options.put("espPacketsPerSecond", o.espPacketsPerSecond());
+        options.put("maxAttempts", o.maxAttempts());
+        truth.summary("options", options);
+
+        Map<String, Object> files = new LinkedHashMap<>();
+        if (f.outside() != null) {
+            files.put("outside", Map.of("file", f.outside().getFileName().toString(), "frames", outside.frames()));
+        }
+        if (f.inside() != null) {
+            files.put("inside", Map.of("file", f.inside().getFileName().toString(), "frames", inside.frames(),
+                    "clockOffsetMicros", INSIDE_CLOCK_OFFSET_MICROS, "clockDriftPpm", DRIFT_PPM));
+        }
+        truth.summary("files", files);
+
+        List<Object> gateways = new ArrayList<>();
+        for (Topology.Gateway g : topology.gateways()) {
+            gateways.add(Map.of("name", g.name(), "ipv4", Addresses.format(g.ipv4()), "ipv6", Addresses.format(g.ipv6()),
+                    "behaviour", g.strict() ? "strict" : "follows-new-address", "overloaded", g.overloaded()));
+        }
+        truth.summary("gateways", gateways);
+
+        List<Object> pools = new ArrayList<>();
+        for (Topology.NatPool p : topology.pools()) {
+            List<String> addresses = new ArrayList<>();
+            for (byte[] a : p.addresses()) {
+                addresses.add(Addresses.format(a));
+            }
+            Map<String, Object> pool = new LinkedHashMap<>();
+            pool.put("name", p.name());
+            pool.put("pooling", p.arbitrary() ? "arbitrary" : "paired");
+            pool.put("addresses", addresses);
+            pool.put("floats", poolFloats[p.index()]);
+            pool.put("shifts", poolShifts[p.index()]);
+            pools.add(pool);
+        }
+        truth.summary("pools", pools);
+
+        Map<String, Object> malformed = new LinkedHashMap<>();
+        if (f.outside() != null) {
+            malformed.put("outside", malformed(outside));
+        }
+        if (inside != null) {
+            malformed.put("inside", malformed(inside));
+        }
+        truth.summary("malformed", malformed);
+        truth.summary("totals", Map.of("shifts", shifts, "establishedSas", established, "packets", packets));
+    }
+
+    private static Map<String, Object> malformed(VantageWriter w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", w.malformedCount);
+        Map<String, Long> byReason = new LinkedHashMap<>();
+        w.malformedByReason.forEach((k, v) -> byReason.put(k.name(), v));
+        m.put("byReason", byReason);
+        m.put("frames", w.malformedFrames);
+        return m;
+    }
+
+    static String ikeName(SynthOptions.IkeMode m) {
+        return switch (m) {
+            case V1_MAIN -> "v1-main";
+            case V1_AGGRESSIVE -> "v1-aggressive";
+            case V2 -> "v2";
+            case MIX -> "mix";
+        };
+    }
+
+    static String hex(long spi) {
+        return HexFormat.of().toHexDigits(spi);
+    }
+}
