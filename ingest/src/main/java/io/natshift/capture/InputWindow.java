@@ -1,0 +1,146 @@
+package io.natshift.capture;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.util.zip.ZipException;
+
+/**
+ * A sliding window over a byte stream: records are parsed in place in {@link #buffer} (no copy per
+ * frame), refilled with large reads. The buffer only grows when one record is larger than it,
+ * and callers cap record sizes before asking for them.
+ */
+final class InputWindow implements AutoCloseable {
+    static final int DEFAULT_CAPACITY = 1 << 22;
+
+    private final ReadableByteChannel channel;
+    private final InputStream stream;
+    byte[] buffer;
+    /** Next unread byte. */
+    int pos;
+    /** End of valid data in {@link #buffer}. */
+    int limit;
+    /** Stream offset of buffer[0]. */
+    private long base;
+    private boolean eof;
+    /** A compressed input whose stream ended before its end marker. */
+    private boolean compressedCut;
+
+    private final String source;
+
+    private InputWindow(ReadableByteChannel channel, InputStream stream, String source, int capacity) {
+        this.channel = channel;
+        this.stream = stream;
+        this.source = source;
+        this.buffer = new byte[capacity];
+    }
+
+    static InputWindow of(ReadableByteChannel channel, String source, int capacity) {
+        return new InputWindow(channel, null, source, capacity);
+    }
+
+    /** A decompressing stream: its format errors become {@link CaptureFormatException}s naming the source. */
+    static InputWindow ofCompressed(InputStream stream, String source, int capacity) {
+        return new InputWindow(null, stream, source, capacity);
+    }
+
+    /** Makes {@code n} bytes from {@link #pos} available; false when the input ends first. */
+    boolean request(int n) throws IOException {
+        if (limit - pos >= n) {
+            return true;
+        }
+        if (eof) {
+            return false;
+        }
+        if (n > buffer.length - pos) {
+            compact(n);
+        }
+        while (limit - pos < n && !eof) {
+            fill();
+        }
+        return limit - pos >= n;
+    }
+
+    /** Bytes available from {@link #pos} without reading more. */
+    int available() {
+        return limit - pos;
+    }
+
+    /** Stream offset of {@link #pos}. */
+    long offset() {
+        return base + pos;
+    }
+
+    /** Skips {@code n} bytes; false when the input ends first. */
+    boolean skip(long n) throws IOException {
+        while (n > 0) {
+            if (pos == limit) {
+                if (eof) {
+                    return false;
+                }
+                base += limit;
+                pos = 0;
+                limit = 0;
+                fill();
+                continue;
+            }
+            int step = (int) Math.min(n, limit - pos);
+            pos += step;
+            n -= step;
+        }
+        return true;
+    }
+
+    boolean atEnd() throws IOException {
+        return !request(1);
+    }
+
+    private void compact(int n) {
+        int remaining = limit - pos;
+        byte[] target = n > buffer.length ? new byte[Math.max(n, buffer.length * 2)] : buffer;
+        System.arraycopy(buffer, pos, target, 0, remaining);
+        base += pos;
+        buffer = target;
+        pos = 0;
+        limit = remaining;
+    }
+
+    private void fill() throws IOException {
+        int read;
+        if (channel != null) {
+            read = channel.read(ByteBuffer.wrap(buffer, limit, buffer.length - limit));
+        } else {
+            try {
+                read = stream.read(buffer, limit, buffer.length - limit);
+            } catch (EOFException e) {
+                // GZIPInputStream: the compressed file ends mid-stream; what was inflated is still good.
+                compressedCut = true;
+                read = -1;
+            } catch (ZipException e) {
+                throw new CaptureFormatException(source + ": gzip data is corrupt after decompressed byte "
+                        + (base + limit) + ": " + e.getMessage(), e);
+            }
+        }
+        if (read < 0) {
+            eof = true;
+        } else {
+            limit += read;
+        }
+    }
+
+    boolean compressedCut() {
+        return compressedCut;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+        if (stream != null) {
+            stream.close();
+        }
+    }
+}
