@@ -2,6 +2,8 @@ package io.natshift.synth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.natshift.capture.CaptureFiles;
+import io.natshift.capture.CaptureReader;
 import io.natshift.decode.DecodeResult;
 import io.natshift.decode.FrameDecoder;
 import io.natshift.decode.IkeMessage;
@@ -335,17 +337,22 @@ class SynthCaptureTest {
         static Decoded read(Path file) throws IOException {
             Decoded d = new Decoded();
             FrameDecoder decoder = new FrameDecoder();
-            d.frames = TestPcap.forEach(file, r -> {
-                DecodeResult result = decoder.decode(r.data(), 0, r.data().length, LinkType.ETHERNET);
-                if (result instanceof IkeMessage m) {
-                    d.ike.add(new Frame(r.frame(), r.timestampMicros(), m));
-                } else if (result instanceof DecodeResult.Rejected rejected) {
-                    d.rejectedFrames.add((long) r.frame());
-                    d.rejectedByReason.merge(rejected.reason().name(), 1L, Long::sum);
-                } else if (result instanceof DecodeResult.Skipped s) {
-                    d.skipped.merge(s.reason(), 1L, Long::sum);
+            try (CaptureReader reader = CaptureFiles.open(file)) {
+                while (reader.next()) {
+                    d.frames++;
+                    assertThat(reader.linkType()).isEqualTo(LinkType.ETHERNET);
+                    DecodeResult result = decoder.decode(reader.buffer(), reader.offset(), reader.length(), reader.linkType());
+                    long frame = reader.frameNumber();
+                    if (result instanceof IkeMessage m) {
+                        d.ike.add(new Frame(frame, reader.timestampMicros(), m));
+                    } else if (result instanceof DecodeResult.Rejected rejected) {
+                        d.rejectedFrames.add(frame);
+                        d.rejectedByReason.merge(rejected.reason().name(), 1L, Long::sum);
+                    } else if (result instanceof DecodeResult.Skipped sk) {
+                        d.skipped.merge(sk.reason(), 1L, Long::sum);
+                    }
                 }
-            });
+            }
             return d;
         }
     }
