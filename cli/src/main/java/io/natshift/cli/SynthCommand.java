@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,13 +108,14 @@ final class SynthCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        PrintStream err = System.err;
+        PrintWriter err = spec.commandLine().getErr();
         boolean show = progress != null ? progress : System.console() != null;
         long end = options.startMicros() + options.durationMicros();
         long wallStart = System.nanoTime();
         SynthGenerator.Summary s = new SynthGenerator(options).generate(out, show ? t -> {
             double pct = 100.0 * (t - options.startMicros()) / options.durationMicros();
             err.printf("\rsynth: %5.1f%% of capture time", Math.min(100, pct));
+            err.flush();
         } : null);
         double seconds = (System.nanoTime() - wallStart) / 1e9;
         SynthGenerator.Files4 f = SynthGenerator.files(out, options.vantage());

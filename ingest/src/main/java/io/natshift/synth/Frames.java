@@ -42,6 +42,13 @@ public final class Frames {
 
     /** One UDP datagram; {@code ttl} lets a frame look like it crossed the Internet (seen outside) or not. */
     public void udp(Endpoint src, Endpoint dst, int ttl, byte[] payload, int off, int len) {
+        udp(src, dst, ttl, payload, off, len, true);
+    }
+
+    /**
+     * @param checksum false sends UDP checksum 0 (IPv4 only), as RFC 3948 3.1.2 says ESP-in-UDP senders should
+     */
+    public void udp(Endpoint src, Endpoint dst, int ttl, byte[] payload, int off, int len, boolean checksum) {
         int l4 = ipHeader(src, dst, ttl, PROTO_UDP, UDP_HEADER_SIZE + len);
         byte[] f = frame;
         put16(f, l4, src.port());
@@ -49,6 +56,9 @@ public final class Frames {
         put16(f, l4 + 4, UDP_HEADER_SIZE + len);
         put16(f, l4 + 6, 0);
         System.arraycopy(payload, off, f, l4 + UDP_HEADER_SIZE, len);
+        if (!checksum && !src.isIpv6()) {
+            return;
+        }
         int sum = transportChecksum(src, dst, PROTO_UDP, l4, UDP_HEADER_SIZE + len);
         put16(f, l4 + 6, sum == 0 ? 0xFFFF : sum); // RFC 768: a computed 0 is sent as all ones
     }
@@ -123,6 +133,9 @@ public final class Frames {
     private static long sum(byte[] b, int off, int len, long acc) {
         int i = off;
         int end = off + len;
+        for (; i + 3 < end; i += 4) {
+            acc += (((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF)) + (((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF));
+        }
         for (; i + 1 < end; i += 2) {
             acc += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
         }

@@ -29,6 +29,8 @@ final class Session {
     private int pendingHead;
     private long sequence;
     private boolean done;
+    /** Key in the generator's agenda, kept here so buckets need not store it. */
+    long queuedAt;
 
     // The established SA, once there is one.
     private Attempt sa;

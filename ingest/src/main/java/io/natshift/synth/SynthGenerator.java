@@ -14,7 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
@@ -103,31 +102,29 @@ public final class SynthGenerator {
     private void run(VantageWriter outside, VantageWriter inside, TruthWriter truth, LongConsumer progress)
             throws IOException {
         SplittableRandom master = new SplittableRandom(o.seed());
-        PriorityQueue<Session> queue = new PriorityQueue<>((a, b) -> {
-            int c = Long.compare(a.peekTime(), b.peekTime());
-            return c != 0 ? c : Integer.compare(a.subscriber.index, b.subscriber.index);
-        });
+        SessionQueue queue = new SessionQueue();
         // Subscribers arrive over the first half of the capture, in order.
         long spread = o.durationMicros() / 2;
         int admitted = 0;
         long nextStart = o.startMicros() + (long) (master.nextDouble() * spread / o.subscribers());
         while (true) {
-            long head = queue.isEmpty() ? Session.NEVER : queue.peek().peekTime();
+            long head = queue.peekTime();
             if (admitted < o.subscribers() && nextStart <= head) {
                 Session s = new Session(subscriber(admitted, master), o, master.nextLong(), nextStart, planner);
                 admitted++;
                 nextStart = o.startMicros() + (long) ((admitted + master.nextDouble()) * spread / o.subscribers());
-                if (s.peekTime() == Session.NEVER) {
+                long next = s.peekTime();
+                if (next == Session.NEVER) {
                     finish(s, truth, outside.writesFile());
                 } else {
-                    queue.add(s);
+                    queue.add(s, next);
                 }
                 continue;
             }
-            if (queue.isEmpty()) {
+            if (head == Session.NEVER) {
                 break;
             }
-            Session s = queue.poll();
+            Session s = queue.peek();
             Emission e = s.next();
             if (e != null) {
                 write(e, outside, inside);
@@ -135,10 +132,12 @@ public final class SynthGenerator {
                     progress.accept(e.time);
                 }
             }
-            if (s.peekTime() == Session.NEVER) {
+            long next = s.peekTime();
+            if (next == Session.NEVER) {
+                queue.poll();
                 finish(s, truth, outside.writesFile());
             } else {
-                queue.add(s);
+                queue.requeueHead(next);
             }
         }
     }
@@ -206,8 +205,10 @@ public final class SynthGenerator {
                 p.bytes(cipherPool, at, e.espSize);
                 if (!e.natT) {
                     frames.esp(src, dst, ttl, p.array(), 0, p.size());
-                    return;
+                } else {
+                    frames.udp(src, dst, ttl, p.array(), 0, p.size(), false);
                 }
+                return;
             }
         }
         frames.udp(src, dst, ttl, p.array(), 0, p.size());
