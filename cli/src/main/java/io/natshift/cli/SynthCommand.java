@@ -101,7 +101,7 @@ final class SynthCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         SynthOptions options;
         try {
             options = options();
@@ -112,11 +112,17 @@ final class SynthCommand implements Callable<Integer> {
         boolean show = progress != null ? progress : System.console() != null;
         long end = options.startMicros() + options.durationMicros();
         long wallStart = System.nanoTime();
-        SynthGenerator.Summary s = new SynthGenerator(options).generate(out, show ? t -> {
-            double pct = 100.0 * (t - options.startMicros()) / options.durationMicros();
-            err.printf("\rsynth: %5.1f%% of capture time", Math.min(100, pct));
-            err.flush();
-        } : null);
+        SynthGenerator.Summary s;
+        try {
+            s = new SynthGenerator(options).generate(out, show ? t -> {
+                double pct = 100.0 * (t - options.startMicros()) / options.durationMicros();
+                err.printf("\rsynth: %5.1f%% of capture time", Math.min(100, pct));
+                err.flush();
+            } : null);
+        } catch (IOException e) {
+            err.println((show ? "\r" : "") + "synth: cannot write " + out + ": " + e);
+            return 1;
+        }
         double seconds = (System.nanoTime() - wallStart) / 1e9;
         SynthGenerator.Files4 f = SynthGenerator.files(out, options.vantage());
         if (show) {

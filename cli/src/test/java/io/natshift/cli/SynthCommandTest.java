@@ -74,4 +74,14 @@ class SynthCommandTest {
         assertThat(status).isNotZero();
         assertThat(err.toString()).contains("--duration");
     }
+
+    @Test
+    void shouldSayWhichFileItCannotWriteWithoutAStackTrace() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        Path out = notADirectory.resolve("x.pcap");
+        int status = run("synth", "--out", out.toString(), "--subscribers", "2", "--duration", "10s", "--no-progress");
+
+        assertThat(status).isNotZero();
+        assertThat(err.toString()).contains("cannot write " + out).doesNotContain("\tat ");
+    }
 }

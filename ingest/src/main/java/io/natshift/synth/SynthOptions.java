@@ -47,7 +47,8 @@ public record SynthOptions(
     }
 
     public SynthOptions {
-        check(subscribers >= 1, "--subscribers must be at least 1");
+        check(subscribers >= 1 && subscribers <= Topology.MAX_SUBSCRIBERS,
+                "--subscribers must be 1.." + Topology.MAX_SUBSCRIBERS + " (100.64.0.0/10 holds the inside addresses)");
         check(durationMicros >= 1_000_000L, "--duration must be at least 1s");
         check(pools >= 1 && poolSize >= 1, "--pools and the pool size must be at least 1");
         check((long) pools * poolSize <= Topology.MAX_POOL_ADDRESSES,

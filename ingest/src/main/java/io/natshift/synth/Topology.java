@@ -11,6 +11,7 @@ import java.util.List;
 public final class Topology {
     public static final int MAX_POOL_ADDRESSES = 2 * 254;
     public static final int MAX_GATEWAYS = 200;
+    public static final int MAX_SUBSCRIBERS = (1 << 22) - 2;
 
     public record Gateway(int index, byte[] ipv4, byte[] ipv6, boolean strict, boolean overloaded) {
         String name() {

@@ -91,6 +91,7 @@ class SynthCaptureTest {
             malformed.path("byReason").fields().forEachRemaining(e -> expectedReasons.put(e.getKey(), e.getValue().asLong()));
             assertThat(d.rejectedByReason).as("%s %s: rejections by reason", name, vantage).isEqualTo(expectedReasons);
             assertThat(d.frames).isEqualTo(truth.path("files").path(vantage).path("frames").asLong());
+            assertThat(d.timeWentBackwardsAt).as("%s %s: timestamps never go backwards", name, vantage).isEqualTo(-1);
             assertThat(d.ike).as("%s %s: IKE messages", name, vantage).isNotEmpty();
             if (options.malformedFraction() > 0) {
                 assertThat(expectedFrames).as("malformed frames were sprinkled").isNotEmpty();
@@ -333,13 +334,19 @@ class SynthCaptureTest {
         final List<Long> rejectedFrames = new ArrayList<>();
         final Map<String, Long> rejectedByReason = new TreeMap<>();
         final Map<SkipReason, Long> skipped = new TreeMap<>();
+        long timeWentBackwardsAt = -1;
 
         static Decoded read(Path file) throws IOException {
             Decoded d = new Decoded();
             FrameDecoder decoder = new FrameDecoder();
+            long last = Long.MIN_VALUE;
             try (CaptureReader reader = CaptureFiles.open(file)) {
                 while (reader.next()) {
                     d.frames++;
+                    if (reader.timestampMicros() < last && d.timeWentBackwardsAt < 0) {
+                        d.timeWentBackwardsAt = reader.frameNumber();
+                    }
+                    last = reader.timestampMicros();
                     assertThat(reader.linkType()).isEqualTo(LinkType.ETHERNET);
                     DecodeResult result = decoder.decode(reader.buffer(), reader.offset(), reader.length(), reader.linkType());
                     long frame = reader.frameNumber();
