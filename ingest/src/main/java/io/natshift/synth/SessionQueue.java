@@ -20,6 +20,11 @@ final class SessionQueue {
     private long bucketed;
     private long base = Long.MIN_VALUE;
 
+    /** Sessions waiting in the agenda. */
+    long size() {
+        return now.size() + bucketed + far.size();
+    }
+
     long peekTime() {
         while (now.isEmpty()) {
             if (bucketed == 0 && far.isEmpty()) {

@@ -37,7 +37,12 @@ public final class SynthGenerator {
     public record Files4(Path outside, Path inside, Path truth) {
     }
 
-    public record Summary(long outsideFrames, long insideFrames, long packets, int shifts, int established) {
+    /**
+     * @param maxSessions   most sessions in the agenda at once (bounded by the subscribers, not the packets)
+     * @param maxReordering most inside-probe frames held for reordering at once (packets of one latency)
+     */
+    public record Summary(long outsideFrames, long insideFrames, long packets, int shifts, int established,
+                          long maxSessions, int maxReordering) {
     }
 
     private final SynthOptions o;
@@ -50,6 +55,7 @@ public final class SynthGenerator {
     private final long[] poolFloats;
     private final long[] poolShifts;
     private long packets;
+    private long maxSessions;
     private int shifts;
     private int established;
 
@@ -91,7 +97,8 @@ public final class SynthGenerator {
                 inside.close();
             }
             summarize(truth, f, outside, inside);
-            return new Summary(outside.frames(), inside == null ? 0 : inside.frames(), packets, shifts, established);
+            return new Summary(outside.frames(), inside == null ? 0 : inside.frames(), packets, shifts, established,
+                    maxSessions, inside == null ? 0 : inside.maxHeld);
         }
     }
 
@@ -124,6 +131,7 @@ public final class SynthGenerator {
             if (head == Session.NEVER) {
                 break;
             }
+            maxSessions = Math.max(maxSessions, queue.size());
             Session s = queue.peek();
             Emission e = s.next();
             if (e != null) {

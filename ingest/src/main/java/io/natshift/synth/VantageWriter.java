@@ -32,6 +32,8 @@ final class VantageWriter implements Closeable {
     private final PriorityQueue<Held> held = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.sequence, b.sequence));
     private long sequence;
+    /** Most frames the reorder buffer held at once. */
+    int maxHeld;
     private long frames;
     private long lastWritten = Long.MIN_VALUE;
     final Map<RejectReason, Long> malformedByReason = new EnumMap<>(RejectReason.class);
@@ -56,6 +58,7 @@ final class VantageWriter implements Closeable {
     long write(long time, byte[] frame, int length, RejectReason malformed) throws IOException {
         if (reorder) {
             held.add(new Held(time, sequence++, java.util.Arrays.copyOf(frame, length), malformed));
+            maxHeld = Math.max(maxHeld, held.size());
             return -1;
         }
         return emit(time, frame, 0, length, malformed);

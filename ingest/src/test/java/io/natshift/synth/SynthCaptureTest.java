@@ -201,6 +201,21 @@ class SynthCaptureTest {
         truth.path("shifts").forEach(s -> assertThat(s.path("outcome").asText()).isEqualTo("failed"));
     }
 
+    @Test
+    void shouldHoldNoMoreStateWhenTheCaptureHasTenTimesThePackets() throws IOException {
+        SynthOptions base = small().vantage(SynthOptions.Vantage.BOTH).ipv6Fraction(0).strictGatewayFraction(0).build();
+        SynthGenerator.Summary few = new SynthGenerator(base.toBuilder().espPacketsPerSecond(0.2).build())
+                .generate(dir.resolve("few.pcap"), null);
+        SynthGenerator.Summary many = new SynthGenerator(base.toBuilder().espPacketsPerSecond(10).build())
+                .generate(dir.resolve("many.pcap"), null);
+
+        assertThat(many.packets()).isGreaterThan(10 * few.packets());
+        assertThat(many.maxSessions()).isLessThanOrEqualTo(base.subscribers());
+        assertThat(few.maxSessions()).isLessThanOrEqualTo(base.subscribers());
+        // The inside probe's reorder buffer holds the packets of one latency, not of the capture.
+        assertThat(many.maxReordering()).isLessThan((int) (many.packets() / 100));
+    }
+
     // ---- recomputing the truth from decoded packets ----
 
     private static void assertTruthMatchesOutsideCapture(Decoded d, JsonNode truth, SynthOptions options) {
