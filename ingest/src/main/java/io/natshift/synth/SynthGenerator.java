@@ -1,19 +1,12 @@
 package io.natshift.synth;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.natshift.capture.PcapWriter;
-import io.natshift.decode.Addresses;
 import io.natshift.decode.LinkType;
 import io.natshift.decode.RejectReason;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
@@ -52,12 +45,8 @@ public final class SynthGenerator {
     private final ByteSink payload = new ByteSink(2048);
     private final byte[] cipherPool = new byte[1 << 16];
     private final SplittableRandom malformedRandom;
-    private final long[] poolFloats;
-    private final long[] poolShifts;
     private long packets;
     private long maxSessions;
-    private int shifts;
-    private int established;
 
     public SynthGenerator(SynthOptions options) {
         this.o = options;
@@ -68,8 +57,6 @@ public final class SynthGenerator {
             cipherPool[i] = (byte) r.nextInt(256);
         }
         this.malformedRandom = new SplittableRandom(options.seed() ^ 0xBADF_00DL);
-        this.poolFloats = new long[options.pools()];
-        this.poolShifts = new long[options.pools()];
     }
 
     /** File names: {@code X.pcap} for one vantage, {@code X-inside.pcap} / {@code X-outside.pcap} for both; truth {@code X.truth.json}. */
@@ -90,15 +77,15 @@ public final class SynthGenerator {
         Files.createDirectories(f.truth().getParent());
         try (VantageWriter outside = new VantageWriter("outside", open(f.outside()), false);
              VantageWriter inside = f.inside() == null ? null : new VantageWriter("inside", open(f.inside()), true);
-             TruthWriter truth = new TruthWriter(f.truth())) {
+             GroundTruth truth = new GroundTruth(new TruthWriter(f.truth()), o, topology, outside.writesFile())) {
             run(outside, inside, truth, progress);
             outside.close();
             if (inside != null) {
                 inside.close();
             }
-            summarize(truth, f, outside, inside);
-            return new Summary(outside.frames(), inside == null ? 0 : inside.frames(), packets, shifts, established,
-                    maxSessions, inside == null ? 0 : inside.maxHeld);
+            truth.summarize(f, outside, inside, packets);
+            return new Summary(outside.frames(), inside == null ? 0 : inside.frames(), packets, truth.shifts(),
+                    truth.established(), maxSessions, inside == null ? 0 : inside.maxHeld);
         }
     }
 
@@ -106,7 +93,7 @@ public final class SynthGenerator {
         return p == null ? null : new PcapWriter(Files.newOutputStream(p), LinkType.ETHERNET);
     }
 
-    private void run(VantageWriter outside, VantageWriter inside, TruthWriter truth, LongConsumer progress)
+    private void run(VantageWriter outside, VantageWriter inside, GroundTruth truth, LongConsumer progress)
             throws IOException {
         SplittableRandom master = new SplittableRandom(o.seed());
         SessionQueue queue = new SessionQueue();
@@ -122,7 +109,7 @@ public final class SynthGenerator {
                 nextStart = o.startMicros() + (long) ((admitted + master.nextDouble()) * spread / o.subscribers());
                 long next = s.peekTime();
                 if (next == Session.NEVER) {
-                    finish(s, truth, outside.writesFile());
+                    truth.subscriberDone(s);
                 } else {
                     queue.add(s, next);
                 }
@@ -143,7 +130,7 @@ public final class SynthGenerator {
             long next = s.peekTime();
             if (next == Session.NEVER) {
                 queue.poll();
-                finish(s, truth, outside.writesFile());
+                truth.subscriberDone(s);
             } else {
                 queue.requeueHead(next);
             }
@@ -256,192 +243,5 @@ public final class SynthGenerator {
         Endpoint dst = e.toGateway ? e.gateway : client;
         frames.udp(src, dst, ttl, p.array(), 0, p.size());
         w.write(t, frames.frame(), frames.length(), reason);
-    }
-
-    // ---- truth ----
-
-    private void finish(Session s, TruthWriter truth, boolean outsideFile) throws IOException {
-        Subscriber sub = s.subscriber;
-        JsonGenerator g = truth.subscribers();
-        g.writeStartObject();
-        g.writeStringField("subscriber", sub.name());
-        g.writeStringField("inside", Addresses.format(sub.insideAddress));
-        g.writeStringField("pool", sub.natted() ? sub.pool.name() : null);
-        g.writeStringField("pooling", sub.natted() ? (sub.pool.arbitrary() ? "arbitrary" : "paired") : "none");
-        g.writeStringField("gateway", Addresses.format(sub.ipv6 ? sub.gateway.ipv6() : sub.gateway.ipv4()));
-        g.writeStringField("ike", ikeName(sub.ike));
-        g.writeBooleanField("udp4500Blocked", sub.udp4500Blocked);
-        g.writeArrayFieldStart("attempts");
-        for (Attempt a : sub.attempts) {
-            g.writeStartObject();
-            g.writeStringField("initiatorSpi", hex(a.initiatorSpi));
-            g.writeStringField("responderSpi", hex(a.responderSpi));
-            g.writeStringField("result", a.resultText());
-            g.writeEndObject();
-            if (a.floatSeenOutside && sub.natted()) {
-                poolFloats[sub.pool.index()]++;
-            }
-            if (a.shifted()) {
-                shifts++;
-                poolShifts[sub.pool.index()]++;
-                shift(truth.shifts(), a, outsideFile);
-            }
-            if (a.established()) {
-                established++;
-                established(truth.establishedSas(), a, outsideFile);
-            }
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-        for (AddressUpdate u : s.updates) {
-            if (u.frame < 0) {
-                continue;   // never reached the gateway side within the capture
-            }
-            JsonGenerator w = truth.addressUpdates();
-            w.writeStartObject();
-            w.writeStringField("initiatorSpi", hex(u.sa.initiatorSpi));
-            w.writeStringField("responderSpi", hex(u.sa.responderSpi));
-            w.writeStringField("kind", u.kind);
-            w.writeStringField("from", u.from.toString());
-            w.writeStringField("to", u.to.toString());
-            w.writeNumberField("timeMicros", u.micros);
-            if (outsideFile) {
-                w.writeNumberField("frame", u.frame);
-            }
-            w.writeEndObject();
-        }
-    }
-
-    private void shift(JsonGenerator g, Attempt a, boolean outsideFile) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("initiatorSpi", hex(a.initiatorSpi));
-        g.writeStringField("responderSpi", hex(a.responderSpi));
-        g.writeNumberField("ikeVersion", a.ikeVersion);
-        g.writeStringField("exchange", a.exchange);
-        g.writeStringField("subscriber", a.subscriber.name());
-        g.writeStringField("pool", a.subscriber.pool.name());
-        g.writeStringField("before", a.before.toString());
-        g.writeStringField("after", a.after.toString());
-        g.writeStringField("gateway", Addresses.format(a.gateway.ipv4()));
-        g.writeStringField("gatewayBehaviour", a.gateway.strict() ? "strict" : "follows-new-address");
-        g.writeStringField("outcome", a.gatewayAnsweredFloat ? "recovered" : "failed");
-        if (outsideFile) {
-            g.writeArrayFieldStart("evidenceFrames");
-            for (long f : a.evidence) {
-                g.writeNumber(f);
-            }
-            g.writeEndArray();
-        }
-        g.writeEndObject();
-    }
-
-    private void established(JsonGenerator g, Attempt a, boolean outsideFile) throws IOException {
-        Subscriber sub = a.subscriber;
-        g.writeStartObject();
-        g.writeStringField("initiatorSpi", hex(a.initiatorSpi));
-        g.writeStringField("responderSpi", hex(a.responderSpi));
-        g.writeNumberField("ikeVersion", a.ikeVersion);
-        g.writeStringField("exchange", a.exchange);
-        g.writeStringField("subscriber", sub.name());
-        g.writeStringField("gateway", Addresses.format(sub.ipv6 ? a.gateway.ipv6() : a.gateway.ipv4()));
-        g.writeStringField("inside", new Endpoint(sub.insideAddress, Planner.IKE_PORT).toString());
-        g.writeStringField("outside500", a.before == null ? null : a.before.toString());
-        g.writeStringField("outside4500", a.floatSeenOutside ? a.after.toString() : null);
-        g.writeBooleanField("shifted", a.shifted());
-        g.writeNumberField("timeMicros", a.establishedMicros);
-        if (outsideFile) {
-            g.writeNumberField("frame", a.establishedFrame);
-        }
-        g.writeEndObject();
-    }
-
-    private void summarize(TruthWriter truth, Files4 f, VantageWriter outside, VantageWriter inside) {
-        Map<String, Object> options = new LinkedHashMap<>();
-        options.put("subscribers", o.subscribers());
-        options.put("durationMicros", o.durationMicros());
-        options.put("startMicros", o.startMicros());
-        options.put("seed", o.seed());
-        options.put("ike", ikeName(o.ike()));
-        options.put("arbitraryPoolFraction", o.arbitraryPoolFraction());
-        options.put("pools", o.pools());
-        options.put("poolSize", o.poolSize());
-        options.put("strictGatewayFraction", o.strictGatewayFraction());
-        options.put("gateways", o.gateways());
-        options.put("vantage", o.vantage().name().toLowerCase());
-        options.put("ipv6Fraction", o.ipv6Fraction());
-        options.put("loss", o.loss());
-        options.put("udp4500BlockedFraction", o.udp4500BlockedFraction());
-        options.put("overloadedGatewayFraction", o.overloadedGatewayFraction());
-        options.put("addressUpdateFraction", o.addressUpdateFraction());
-        options.put("malformedFraction", o.malformedFraction());
-        options.put("espPacketsPerSecond", o.espPacketsPerSecond());
-        options.put("maxAttempts", o.maxAttempts());
-        truth.summary("options", options);
-
-        Map<String, Object> files = new LinkedHashMap<>();
-        if (f.outside() != null) {
-            files.put("outside", Map.of("file", f.outside().getFileName().toString(), "frames", outside.frames()));
-        }
-        if (f.inside() != null) {
-            files.put("inside", Map.of("file", f.inside().getFileName().toString(), "frames", inside.frames(),
-                    "clockOffsetMicros", INSIDE_CLOCK_OFFSET_MICROS, "clockDriftPpm", DRIFT_PPM));
-        }
-        truth.summary("files", files);
-
-        List<Object> gateways = new ArrayList<>();
-        for (Topology.Gateway g : topology.gateways()) {
-            gateways.add(Map.of("name", g.name(), "ipv4", Addresses.format(g.ipv4()), "ipv6", Addresses.format(g.ipv6()),
-                    "behaviour", g.strict() ? "strict" : "follows-new-address", "overloaded", g.overloaded()));
-        }
-        truth.summary("gateways", gateways);
-
-        List<Object> pools = new ArrayList<>();
-        for (Topology.NatPool p : topology.pools()) {
-            List<String> addresses = new ArrayList<>();
-            for (byte[] a : p.addresses()) {
-                addresses.add(Addresses.format(a));
-            }
-            Map<String, Object> pool = new LinkedHashMap<>();
-            pool.put("name", p.name());
-            pool.put("pooling", p.arbitrary() ? "arbitrary" : "paired");
-            pool.put("addresses", addresses);
-            pool.put("floats", poolFloats[p.index()]);
-            pool.put("shifts", poolShifts[p.index()]);
-            pools.add(pool);
-        }
-        truth.summary("pools", pools);
-
-        Map<String, Object> malformed = new LinkedHashMap<>();
-        if (f.outside() != null) {
-            malformed.put("outside", malformed(outside));
-        }
-        if (inside != null) {
-            malformed.put("inside", malformed(inside));
-        }
-        truth.summary("malformed", malformed);
-        truth.summary("totals", Map.of("shifts", shifts, "establishedSas", established, "packets", packets));
-    }
-
-    private static Map<String, Object> malformed(VantageWriter w) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", w.malformedCount);
-        Map<String, Long> byReason = new LinkedHashMap<>();
-        w.malformedByReason.forEach((k, v) -> byReason.put(k.name(), v));
-        m.put("byReason", byReason);
-        m.put("frames", w.malformedFrames);
-        return m;
-    }
-
-    static String ikeName(SynthOptions.IkeMode m) {
-        return switch (m) {
-            case V1_MAIN -> "v1-main";
-            case V1_AGGRESSIVE -> "v1-aggressive";
-            case V2 -> "v2";
-            case MIX -> "mix";
-        };
-    }
-
-    static String hex(long spi) {
-        return HexFormat.of().toHexDigits(spi);
     }
 }
