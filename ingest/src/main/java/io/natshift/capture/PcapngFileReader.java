@@ -86,9 +86,8 @@ final class PcapngFileReader extends WindowedReader {
             }
             switch (type) {
                 case ENHANCED_PACKET_BLOCK, PACKET_BLOCK, SIMPLE_PACKET_BLOCK -> {
-                    if (packet(type, (int) Math.min(total, Integer.MAX_VALUE), blockOffset)) {
-                        return true;
-                    }
+                    packet(type, (int) Math.min(total, Integer.MAX_VALUE), blockOffset);
+                    return true;
                 }
                 case INTERFACE_DESCRIPTION_BLOCK -> interfaceDescription(total, blockOffset);
                 default -> {
@@ -166,7 +165,7 @@ final class PcapngFileReader extends WindowedReader {
         in.pos += size;
     }
 
-    private boolean packet(int type, int total, long blockOffset) throws IOException {
+    private void packet(int type, int total, long blockOffset) throws IOException {
         int headerSize = type == SIMPLE_PACKET_BLOCK ? SPB_DATA_OFFSET : EPB_DATA_OFFSET;
         if (total < headerSize + BLOCK_TRAILER_SIZE) {
             throw corrupt(frame + 1, blockOffset, blockName(type) + " of " + total + " bytes");
@@ -220,7 +219,6 @@ final class PcapngFileReader extends WindowedReader {
         linkType = ifLinkType[iface];
         in.pos = p + total;
         frame++;
-        return true;
     }
 
     private static String blockName(int type) {
