@@ -1,22 +1,157 @@
 package io.natshift.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.natshift.capture.CaptureFiles;
+import io.natshift.capture.CaptureFormatException;
+import io.natshift.capture.CaptureReader;
+import io.natshift.decode.DecodeResult;
+import io.natshift.decode.DecodeStats;
+import io.natshift.decode.DecoderConfig;
+import io.natshift.decode.FrameDecoder;
+import io.natshift.decode.IkeMessage;
+import io.natshift.decode.LinkType;
+import io.natshift.decode.RejectReason;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-// Placeholder until the capture-file reader lands; the real command is being merged.
-@Command(name = "decode", mixinStandardHelpOptions = true,
-        description = "Print the IKE packets of pcap/pcapng captures (gzip too) as JSON lines or TSV.")
+@Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Print the IKE packets of pcap/pcapng captures (gzip-compressed too) as JSON lines or TSV,",
+                "one line per IKE packet with the fields of the IkePacket contract (SPIs in hex).",
+                "At the end, on stderr: frames read, IKE packets, keepalives, ESP-in-UDP, rejections by reason.",
+                "Exit status: 0 when every file was read to its end, 1 when a file was missing, not a capture,",
+                "cut off (what precedes the cut is still printed) or of an unsupported link type."})
 final class DecodeCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (pcap, pcapng, optionally gzip-compressed).")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files: pcap or pcapng, optionally gzip-compressed.")
     List<Path> files;
 
+    @Option(names = "--format", paramLabel = "json|tsv", description = "Output format (default: ${DEFAULT-VALUE}).", defaultValue = "json")
+    PacketLines.Format format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write lines here instead of stdout.")
+    Path output;
+
+    @Option(names = "--probe-id", paramLabel = "ID", description = "probeId field of every line (default: this host's name).")
+    String probeId;
+
+    @Option(names = "--vantage", paramLabel = "inside|outside|gateway|unknown", defaultValue = "unknown",
+            description = "Where the capture was taken relative to the NAT (default: ${DEFAULT-VALUE}).")
+    Vantage vantage;
+
+    @Option(names = "--ike-port", paramLabel = "PORT", split = ",",
+            description = "Extra UDP ports carrying IKE directly (500 is always one).")
+    List<Integer> ikePorts = new ArrayList<>();
+
+    @Option(names = "--nat-t-port", paramLabel = "PORT", split = ",",
+            description = "Extra UDP ports carrying IKE behind the non-ESP marker (4500 is always one).")
+    List<Integer> natTPorts = new ArrayList<>();
+
+    @Option(names = {"-q", "--quiet"}, description = "No summary on stderr (errors are still printed).")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("being written");
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        List<Integer> ike = new ArrayList<>(ikePorts);
+        ike.add(DecoderConfig.IKE_PORT);
+        List<Integer> natT = new ArrayList<>(natTPorts);
+        natT.add(DecoderConfig.NAT_T_PORT);
+        FrameDecoder decoder = new FrameDecoder(new DecoderConfig(ike, natT));
+        String probe = probeId != null ? probeId : Hosts.localName();
+
+        boolean failed = false;
+        DecodeStats total = new DecodeStats();
+        try (OutputStream out = output == null ? new NonClosing(System.out) : new BufferedOutputStream(new FileOutputStream(output.toFile()), 1 << 16)) {
+            PacketLines lines = PacketLines.of(format, out);
+            lines.begin();
+            byte[] probeText = lines.text(probe);
+            byte[] vantageText = lines.text(vantage.text());
+            for (Path file : files) {
+                DecodeStats stats = new DecodeStats();
+                String error = decodeFile(file, decoder, stats, lines, probeText, vantageText);
+                lines.flush();
+                total.add(stats);
+                if (!quiet) {
+                    err.println("natshift decode: " + file + ": " + stats.summary());
+                }
+                if (error != null) {
+                    err.println("natshift decode: " + error);
+                    failed = true;
+                }
+            }
+            lines.flush();
+        }
+        if (!quiet && files.size() > 1) {
+            err.println("natshift decode: total: " + total.summary());
+        }
+        err.flush();
+        return failed ? 1 : 0;
+    }
+
+    /** Returns a one-line error naming the file, or null when the file was read to its end. */
+    private static String decodeFile(Path file, FrameDecoder decoder, DecodeStats stats, PacketLines lines,
+                                     byte[] probe, byte[] vantage) throws IOException {
+        CaptureReader reader;
+        try {
+            reader = CaptureFiles.open(file);
+        } catch (NoSuchFileException e) {
+            return file + ": no such file";
+        } catch (CaptureFormatException e) {
+            return e.getMessage();
+        } catch (IOException e) {
+            return file + ": cannot read: " + e.getMessage();
+        }
+        try (reader) {
+            byte[] source = lines.text(reader.source());
+            while (reader.next()) {
+                DecodeResult r = stats.count(decoder.decode(reader.buffer(), reader.offset(), reader.length(), reader.linkType()));
+                if (r instanceof IkeMessage m) {
+                    lines.write(probe, source, vantage, reader.frameNumber(), reader.timestampMicros(), m);
+                } else if (r instanceof DecodeResult.Rejected rejected && rejected.reason() == RejectReason.UNSUPPORTED_LINK_TYPE) {
+                    return file + ": unsupported link type " + LinkType.name(reader.linkType())
+                            + " at frame " + reader.frameNumber()
+                            + " (natshift reads Ethernet, 802.1Q/QinQ, Linux cooked v1/v2, raw IP and BSD loopback)";
+                }
+            }
+            return null;
+        } catch (CaptureFormatException e) {
+            return e.getMessage();
+        } catch (IOException e) {
+            return file + ": read failed: " + e.getMessage();
+        }
+    }
+
+    /** stdout must stay open for later output; closing the command's stream only flushes it. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 }
