@@ -225,6 +225,27 @@ class CaptureFilesTest {
     }
 
     @Test
+    void shouldReportAGzipStreamCutInsideARecord() throws IOException {
+        byte[] noise = new byte[20_000];
+        new java.util.Random(7).nextBytes(noise);
+        byte[] pcap = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, 65535, ETHERNET)
+                .record(1, 0, frame(1000, 1)).record(2, 0, noise).toBytes();
+        byte[] gz = CaptureBytes.gzip(pcap);
+        // random bytes do not compress: cutting the gzip file in half cuts inside frame 2
+        Path file = write("half.pcap.gz", Arrays.copyOf(gz, gz.length / 2));
+        List<Frame> frames = new ArrayList<>();
+
+        try (CaptureReader r = CaptureFiles.open(file)) {
+            assertThatThrownBy(() -> readAll(r, frames))
+                    .isInstanceOf(CaptureFormatException.class)
+                    .hasMessageStartingWith(file + ": cut off at byte ")
+                    .hasMessageContaining(" of the decompressed data inside frame 2 (its record starts at byte 1040 and needs 20016 bytes, ")
+                    .hasMessageEndingWith("; the gzip data itself is cut off");
+        }
+        assertThat(frames).containsExactly(f(1, 1_000_000L, ETHERNET, frame(1000, 1)));
+    }
+
+    @Test
     void shouldNameTheFirstBytesOfAFileThatIsNoCapture() throws IOException {
         Path zip = write("evidence.pcap", new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0});
         Path tiny = write("tiny.pcap", new byte[] {(byte) 0xd4, (byte) 0xc3});
