@@ -133,6 +133,19 @@ class CaptureFilesTest {
     }
 
     @Test
+    void shouldNumberFramesAsWiresharkDoesPastSystemdJournalEntries() throws IOException {
+        byte[] a = frame(60, 1);
+        CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.LITTLE_ENDIAN);
+        ng.idb(ETHERNET, 0, ng.tsOptions(null, null))
+                .epb(0, 1, a, 60)
+                .block(9, "__REALTIME_TIMESTAMP=1\nMESSAGE=ipsec up\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .block(0x0000000A, new byte[16])  // decryption secrets: no frame
+                .epb(0, 2, a, 60);
+
+        assertThat(read(write("journal.pcapng", ng.toBytes()))).containsExactly(f(1, 1, ETHERNET, a), f(3, 2, ETHERNET, a));
+    }
+
+    @Test
     void shouldScaleTimestampsByTsresolAndShiftThemByTsoffset() throws IOException {
         byte[] a = frame(20, 1);
         CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.LITTLE_ENDIAN);
