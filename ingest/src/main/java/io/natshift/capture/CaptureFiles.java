@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,7 @@ public final class CaptureFiles {
     }
 
     private static CaptureReader open(Path path, String source, InputWindow in, long size,
-                                      java.util.function.LongSupplier bytesRead, boolean compressed) throws IOException {
+                                      LongSupplier bytesRead, boolean compressed) throws IOException {
         try {
             in.request(MAGIC_SIZE);
             if (in.available() < MAGIC_SIZE) {
