@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * pcap of old Red Hat tcpdump) go through {@link Pcap4jFileReader}.
  */
 public final class CaptureFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(CaptureFiles.class);
+    /** Lazy: starting the logging backend costs a short-lived `decode` more than reading a small file. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(CaptureFiles.class);
+    }
 
     static final int GZIP_MAGIC = 0x1f8b;
     static final int PCAP_MICROS = PcapFileReader.MAGIC_MICROS;
@@ -85,7 +88,7 @@ public final class CaptureFiles {
                             + " this variant and it does not decompress; gunzip it first");
                 }
                 in.close();
-                LOG.warn("{}: modified (Kuznetzov, magic 0xa1b2cd34) pcap, reading it through libpcap", source);
+                Log.LOG.warn("{}: modified (Kuznetzov, magic 0xa1b2cd34) pcap, reading it through libpcap", source);
                 return new Pcap4jFileReader(path);
             }
             throw new CaptureFormatException(source + ": " + (compressed ? "gzip-compressed, but " : "")
