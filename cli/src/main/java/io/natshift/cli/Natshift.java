@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DecodeCommand.class,
                 SynthCommand.class,
+                TopicsCommand.class,
+                ReplayCommand.class,
+                CaptureCommand.class,
+                StreamsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
