@@ -3,6 +3,8 @@ package io.natshift.schemas;
 import java.util.List;
 
 import io.natshift.schemas.avro.IkePacket;
+import io.natshift.schemas.avro.NatShiftAlert;
+import io.natshift.schemas.avro.SessionSummary;
 import io.natshift.schemas.avro.ProbeHeartbeat;
 
 /** Serdes of natshift's record types. Each call returns a new instance: no shared mutable state. */
@@ -25,5 +27,13 @@ public final class Serdes {
     /** Values of natshift.ike-packets: an {@link IkePacket} or a {@link ProbeHeartbeat}, told apart by fingerprint. */
     public static IngestValueSerde ingestValue() {
         return new IngestValueSerde(ikePacket(), probeHeartbeat());
+    }
+
+    public static SingleObjectSerde<NatShiftAlert> natShiftAlert() {
+        return new SingleObjectSerde<>(NatShiftAlert.getClassSchema(), List.of());
+    }
+
+    public static SingleObjectSerde<SessionSummary> sessionSummary() {
+        return new SingleObjectSerde<>(SessionSummary.getClassSchema(), List.of());
     }
 }

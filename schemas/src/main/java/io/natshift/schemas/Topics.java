@@ -5,6 +5,9 @@ import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 
+import io.natshift.schemas.avro.NatShiftAlert;
+import io.natshift.schemas.avro.SessionSummary;
+
 /**
  * Every topic natshift uses, in one place. Names are kebab-case with the {@code natshift.} prefix.
  *
@@ -53,8 +56,32 @@ public final class Topics {
                 "segment.bytes", Long.toString(256L << 20),
                 "compression.type", "producer");
     }
+    /** Replayed captures carry old timestamps: never let the broker judge records by them. */
+    private static final String UNBOUNDED = String.valueOf(Long.MAX_VALUE);
+
+    public static final Topic<String, NatShiftAlert> ALERTS = new Topic<>(
+            "natshift.alerts",
+            org.apache.kafka.common.serialization.Serdes::String,
+            Serdes::natShiftAlert,
+            Map.of("cleanup.policy", "compact",
+                    "message.timestamp.type", "CreateTime",
+                    "message.timestamp.before.max.ms", UNBOUNDED),
+            "Output: NatShift alerts (key = SA id), rewritten under the same key with the outcome (failed|recovered). "
+                    + "Compacted: the latest state of every alert is kept.");
+
+    public static final Topic<String, SessionSummary> SESSIONS = new Topic<>(
+            "natshift.sessions",
+            org.apache.kafka.common.serialization.Serdes::String,
+            Serdes::sessionSummary,
+            Map.of("cleanup.policy", "delete",
+                    "retention.ms", "-1",
+                    "retention.bytes", String.valueOf(1L << 30),
+                    "message.timestamp.type", "CreateTime",
+                    "message.timestamp.before.max.ms", UNBOUNDED),
+            "Output: one SessionSummary per IKE SA attempt (key = SA id), when established and idle or timed out. "
+                    + "Bounded by size, not time (replays carry old timestamps).");
 
     public static List<Topic<?, ?>> all() {
-        return List.of(IKE_PACKETS);
+        return List.of(IKE_PACKETS, ALERTS, SESSIONS);
     }
 }
