@@ -62,4 +62,4 @@ PROPS
   done
   echo "broker: Apache Kafka (kafka.Kafka, KRaft) on $bootstrap"
 fi
-java -Xms2g -Xmx2g -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
+java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
