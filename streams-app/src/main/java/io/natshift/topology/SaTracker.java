@@ -39,12 +39,48 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     private long liveSas;
     private long capDroppedHere;
     private long lateHere;
+    /**
+     * Decoded states of recently active SAs, written through to the store on every change, so a
+     * packet costs one store put and no decode. Emptied whenever the task (re)initialises, so it
+     * never disagrees with the (restored) store.
+     */
+    private final java.util.LinkedHashMap<Long, SaState> recent;
 
     SaTracker(TopologyConfig config, TopologyCounters counters) {
         this.config = config;
         this.counters = counters;
         this.grace = config.grace().toMillis();
         this.wheel = new DeadlineWheel(Math.max(1_000, config.punctuateInterval().toMillis()));
+        int capacity = config.stateObjectCache();
+        this.recent = new java.util.LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Long, SaState> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    private SaState load(long spi) {
+        SaState s = recent.get(spi);
+        if (s == null) {
+            s = store.get(spi);
+            if (s != null && config.stateObjectCache() > 0) {
+                recent.put(spi, s);
+            }
+        }
+        return s;
+    }
+
+    private void save(long spi, SaState s) {
+        store.put(spi, s);
+        if (config.stateObjectCache() > 0) {
+            recent.put(spi, s);
+        }
+    }
+
+    private void remove(long spi) {
+        store.delete(spi);
+        recent.remove(spi);
     }
 
     @Override
@@ -52,6 +88,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         this.context = context;
         this.store = context.getStateStore(NatshiftTopology.SA_STORE);
         wheel.clear();
+        recent.clear();
         liveSas = 0;
         // the index is not persisted: rebuild it from the (restored) store
         try (KeyValueIterator<Long, SaState> all = store.all()) {
@@ -87,7 +124,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         long spi = ByteBuffer.wrap(record.key()).getLong();
         long rspi = ByteBuffer.wrap(p.getResponderSpi().bytes()).getLong();
 
-        SaState s = store.get(spi);
+        SaState s = load(spi);
         long oldBucket = Long.MIN_VALUE;
         if (s == null) {
             if (liveSas >= config.maxLiveSasPerTask()) {
@@ -127,7 +164,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         if (newBucket != oldBucket) {
             wheel.add(newBucket, spi);
         }
-        store.put(spi, s);
+        save(spi, s);
     }
 
     private static boolean isOtherAttempt(SaState s, long rspi) {
@@ -203,7 +240,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         java.util.List<long[]> notYet = new java.util.ArrayList<>();
         while ((due = wheel.pollDue(horizon)) != null) {
             for (long spi : due) {
-                SaState s = store.get(spi);
+                SaState s = load(spi);
                 if (s == null) {
                     continue;
                 }
@@ -215,18 +252,24 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
                     continue;   // else a stale entry: the SA moved on and is indexed under its new deadline
                 }
                 if (s.has(SaState.REPORTED)) {
-                    store.delete(spi);
+                    remove(spi);
                     liveSas--;
                 } else {
                     close(spi, s, closedBy(s), deadline);
                     wheel.add(wheel.bucket(deadline(s)), spi);
-                    store.put(spi, s);
+                    save(spi, s);
                 }
             }
         }
         for (long[] entry : notYet) {
             wheel.add(entry[0], entry[1]);
         }
+    }
+
+    @Override
+    public void close() {
+        recent.clear();
+        wheel.clear();
     }
 
     private String where() {
