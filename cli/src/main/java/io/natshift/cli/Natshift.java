@@ -11,6 +11,10 @@ import picocli.CommandLine.Command;
                 + "rejections) in packet captures and live traffic, at carrier scale, on Kafka.",
         subcommands = {
                 DecodeCommand.class,
+                SynthCommand.class,
+                TopicsCommand.class,
+                ReplayCommand.class,
+                CaptureCommand.class,
                 StreamsCommand.class,
                 CommandLine.HelpCommand.class
         })

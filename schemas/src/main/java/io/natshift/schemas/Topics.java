@@ -25,9 +25,37 @@ public final class Topics {
             "natshift.ike-packets",
             org.apache.kafka.common.serialization.Serdes::ByteArray,
             Serdes::ingestValue,
-            Map.of(),
+            replayableInputConfig(),
             "Input: one IkePacket per captured IKE packet (key = initiator SPI, timestamp = capture time) and ProbeHeartbeat ticks.");
 
+    /**
+     * Configuration of a topic fed with capture timestamps, which may be years old (replay) or
+     * slightly ahead of the broker's clock (probe clock skew):
+     * <ul>
+     * <li>{@code message.timestamp.type=CreateTime}: the record timestamp stays the capture time
+     *     (LogAppendTime would overwrite it with the broker's clock and break event time).</li>
+     * <li>{@code message.timestamp.before.max.ms=Long.MAX_VALUE}: records older than the broker's
+     *     clock by any amount are accepted (a bound here rejects old captures with INVALID_TIMESTAMP).</li>
+     * <li>{@code message.timestamp.after.max.ms=1 day}: tolerates probe clocks running ahead, still
+     *     rejects absurd future timestamps that would pin segments forever.</li>
+     * <li>{@code retention.ms=-1} with {@code retention.bytes} (per partition): time-based retention
+     *     compares the newest timestamp of a segment with the broker's clock, so any finite value
+     *     deletes a year-old replay as soon as it is written. Size bounds the topic instead.</li>
+     * <li>{@code segment.bytes} well below {@code retention.bytes}, so size retention frees space
+     *     in steps of one segment rather than all at once.</li>
+     * </ul>
+     */
+    static Map<String, String> replayableInputConfig() {
+        return Map.of(
+                "cleanup.policy", "delete",
+                "message.timestamp.type", "CreateTime",
+                "message.timestamp.before.max.ms", Long.toString(Long.MAX_VALUE),
+                "message.timestamp.after.max.ms", Long.toString(24L * 60 * 60 * 1000),
+                "retention.ms", "-1",
+                "retention.bytes", Long.toString(8L << 30),
+                "segment.bytes", Long.toString(256L << 20),
+                "compression.type", "producer");
+    }
     /** Replayed captures carry old timestamps: never let the broker judge records by them. */
     private static final String UNBOUNDED = String.valueOf(Long.MAX_VALUE);
 
