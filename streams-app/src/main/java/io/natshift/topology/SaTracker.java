@@ -125,6 +125,10 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         long rspi = ByteBuffer.wrap(p.getResponderSpi().bytes()).getLong();
 
         SaState s = load(spi);
+        if (s != null && routine(s, p, ts)) {
+            counters.routinePackets.increment();
+            return;   // nothing a summary or an alert reports would change: no write
+        }
         long oldBucket = Long.MIN_VALUE;
         if (s == null) {
             if (liveSas >= config.maxLiveSasPerTask()) {
@@ -165,6 +169,35 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
             wheel.add(newBucket, spi);
         }
         save(spi, s);
+    }
+
+    /**
+     * Routine traffic of an established SA: an informational exchange (DPD, liveness) between its
+     * current endpoints, without a cleartext notify. It changes nothing reported, so it is not
+     * recorded; for an SA already summarised it still refreshes the retention clock, at most every
+     * half retention period, so a long-lived SA is not forgotten while it talks.
+     */
+    private boolean routine(SaState s, IkePacket p, long ts) {
+        if (!s.established() || !p.getNotifyTypes().isEmpty()) {
+            return false;
+        }
+        int ex = p.getExchangeType();
+        if (ex != (p.getMajorVersion() == 2 ? Ike.V2_INFORMATIONAL : Ike.V1_INFORMATIONAL)) {
+            return false;
+        }
+        View v = s.view(p.getVantage());
+        if (v == null || v.currentAddr == null || v.responderAddr == null) {
+            return false;
+        }
+        boolean between = (p.getSrcAddr().equals(v.currentAddr) && p.getDstAddr().equals(v.responderAddr))
+                || (p.getSrcAddr().equals(v.responderAddr) && p.getDstAddr().equals(v.currentAddr));
+        if (!between) {
+            return false;
+        }
+        if (s.has(SaState.REPORTED)) {
+            return ts - s.lastTs < config.retention().toMillis() / 2;
+        }
+        return ts <= deadline(s);
     }
 
     private static boolean isOtherAttempt(SaState s, long rspi) {
