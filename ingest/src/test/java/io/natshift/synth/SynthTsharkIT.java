@@ -95,6 +95,17 @@ class SynthTsharkIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldDissectTheIncidentSampleAsIsakmpWithoutWarnings() throws Exception {
+        Path sample = Path.of("..").resolve(IncidentSample.DEFAULT_OUT);
+        assertThat(tshark(sample, "_ws.malformed || _ws.expert.severity >= \"Warning\"")).isEmpty();
+        List<String> isakmp = tshark(sample, "isakmp");
+        List<Long> frames = new ArrayList<>();
+        isakmp.forEach(line -> frames.add(Long.parseLong(line.split("\t", 2)[0].trim())));
+        assertThat(frames).containsExactly(11L, 13L, 15L, 16L, 17L, 18L, 19L, 20L, 21L, 24L, 25L, 26L, 27L, 28L, 29L, 30L);
+    }
+
     private List<String> tshark(Path file, String filter) throws IOException, InterruptedException {
         Path output = dir.resolve("tshark.out");
         Process p = new ProcessBuilder("tshark", "-n", "-r", file.toString(), "-Y", filter,
