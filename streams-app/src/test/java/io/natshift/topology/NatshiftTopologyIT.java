@@ -180,6 +180,20 @@ class NatshiftTopologyIT {
                     new NewTopic(config.alertsTopic(), 1, (short) 1).configs(Topics.ALERTS.config()),
                     new NewTopic(config.sessionsTopic(), 1, (short) 1).configs(Topics.SESSIONS.config())))
                     .all().get(60, TimeUnit.SECONDS);
+            // produce only once every partition has a leader: a producer racing the new topic's
+            // metadata was seen stuck retrying OUT_OF_ORDER_SEQUENCE_NUMBER on a loaded machine
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                var description = admin.describeTopics(List.of(config.inputTopic())).allTopicNames().get().get(config.inputTopic());
+                if (description.partitions().size() == inputPartitions
+                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no leader for every partition of " + config.inputTopic());
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
@@ -188,6 +202,10 @@ class NatshiftTopologyIT {
         IngestValueSerde serde = Serdes.ingestValue();
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // ordered without producer sequence numbers: an idempotent producer writing to partitions whose
+        // leadership was still settling (NOT_LEADER_OR_FOLLOWER) was seen looping on OUT_OF_ORDER_SEQUENCE_NUMBER
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long last = 0;
             for (Input in : input) {
