@@ -38,7 +38,9 @@ import io.natshift.schemas.avro.IkePacket;
  * Replay throughput (records/s, from start until every record is acknowledged) into the embedded
  * broker, beside Kafka's own ProducerPerformance on the same broker in the same run: same record
  * count, the average IkePacket size, keyed records over as many keys as SAs, the same producer
- * settings (idempotence, acks=all, lz4, linger, batch). Prints each run, the medians and the ratio.
+ * settings (idempotence, acks=all, lz4, linger, batch) without transactions (the reference the
+ * target names), and, for information, once more with 200 ms transactions as the replay uses.
+ * Prints each run, the medians and the ratio.
  * Usage: ReplayThroughput [IKE_PACKETS (default 1000000)] [RUNS (default 3)] [PARTITIONS (default 6)]
  */
 public final class ReplayThroughput {
@@ -61,6 +63,7 @@ public final class ReplayThroughput {
         List<Double> replay = new ArrayList<>();
         List<Double> perf = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> perfTxn = new ArrayList<>();
         try (LocalKafka kafka = LocalKafka.start()) {
             // warm-up, not counted: both sides get JIT-compiled code and a broker with warm caches
             Topic<byte[], SpecificRecord> warmReplay = Topics.IKE_PACKETS.withPrefix("bench-warmup-replay-");
@@ -69,25 +72,30 @@ public final class ReplayThroughput {
                 TopicSetup.create(admin, List.of(warmReplay, warmPerf), partitions, Optional.of((short) 1));
             }
             replay(kafka, warmReplay, capture, written);
-            producerPerformance(kafka, warmPerf, written, recordSize, sas);
+            producerPerformance(kafka, warmPerf, written, recordSize, sas, false);
             System.out.println("warm-up done (one replay and one ProducerPerformance run of the same size, not counted)");
             for (int run = 1; run <= runs; run++) {
                 Topic<byte[], SpecificRecord> replayTopic = Topics.IKE_PACKETS.withPrefix("bench-replay-" + run + "-");
                 Topic<byte[], SpecificRecord> perfTopic = Topics.IKE_PACKETS.withPrefix("bench-perf-" + run + "-");
+                Topic<byte[], SpecificRecord> perfTxnTopic = Topics.IKE_PACKETS.withPrefix("bench-perf-txn-" + run + "-");
                 try (Admin admin = kafka.admin()) {
-                    TopicSetup.create(admin, List.of(replayTopic, perfTopic), partitions, Optional.of((short) 1));
+                    TopicSetup.create(admin, List.of(replayTopic, perfTopic, perfTxnTopic), partitions, Optional.of((short) 1));
                 }
                 long cpu0 = processCpuNanos();
                 double r = replay(kafka, replayTopic, capture, written);
                 long cpu1 = processCpuNanos();
-                double p = producerPerformance(kafka, perfTopic, written, recordSize, sas);
+                double p = producerPerformance(kafka, perfTopic, written, recordSize, sas, false);
                 long cpu2 = processCpuNanos();
+                // for information: Kafka's tool with transactions as long as the replay's (TransactionalSender.Limits)
+                double pt = producerPerformance(kafka, perfTxnTopic, written, recordSize, sas, true);
+                perfTxn.add(pt);
                 System.out.printf(Locale.ROOT, "run %d: CPU per record (this JVM: broker + client): replay %.1f us, ProducerPerformance %.1f us%n",
                         run, (cpu1 - cpu0) / 1e3 / written, (cpu2 - cpu1) / 1e3 / written);
                 replay.add(r);
                 perf.add(p);
                 ratios.add(r / p);
-                System.out.printf(Locale.ROOT, "run %d: replay %,.0f records/s, ProducerPerformance %,.0f records/s, ratio %.2f%n", run, r, p, r / p);
+                System.out.printf(Locale.ROOT, "run %d: replay %,.0f records/s, ProducerPerformance %,.0f records/s, ratio %.2f "
+                        + "(ProducerPerformance with 200 ms transactions %,.0f records/s)%n", run, r, p, r / p, pt);
             }
         } finally {
             Files.deleteIfExists(capture);
@@ -96,7 +104,8 @@ public final class ReplayThroughput {
         double mr = median(replay);
         double mp = median(perf);
         System.out.printf(Locale.ROOT, "median of %d runs: replay %,.0f records/s, ProducerPerformance %,.0f records/s, ratio of medians %.2f, "
-                + "median of per-run ratios %.2f (target >= 0.70)%n", runs, mr, mp, mr / mp, median(ratios));
+                + "median of per-run ratios %.2f (target >= 0.70); ProducerPerformance with 200 ms transactions %,.0f records/s%n",
+                runs, mr, mp, mr / mp, median(ratios), median(perfTxn));
     }
 
     private static double replay(LocalKafka kafka, Topic<byte[], SpecificRecord> topic, Path capture, long expected) throws Exception {
@@ -112,8 +121,8 @@ public final class ReplayThroughput {
         return expected / seconds;
     }
 
-    private static double producerPerformance(LocalKafka kafka, Topic<byte[], SpecificRecord> topic, long records, int recordSize, int keys)
-            throws Exception {
+    private static double producerPerformance(LocalKafka kafka, Topic<byte[], SpecificRecord> topic, long records, int recordSize, int keys,
+                                              boolean transactions) throws Exception {
         List<String> args = new ArrayList<>(List.of("--bootstrap-server", kafka.bootstrapServers(), "--topic", topic.name(),
                 "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize), "--throughput", "-1",
                 "--key-distribution", "range", "--record-key-range", Integer.toString(keys), "--reporting-interval", "600000",
@@ -121,6 +130,9 @@ public final class ReplayThroughput {
         Properties settings = ProducerSettings.noLoss(kafka.bootstrapServers(), "bench-perf");
         for (String name : settings.stringPropertyNames()) {
             args.add(name + "=" + settings.getProperty(name));
+        }
+        if (transactions) {
+            args.addAll(List.of("--transaction-duration-ms", "200"));
         }
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -157,6 +157,8 @@ class CaptureCommandIT {
     private List<IkePacket> consume(int expected, Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // probes publish in transactions: committed records only, as every natshift consumer reads
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<IkePacket> packets = new ArrayList<>();
         try (KafkaConsumer<byte[], SpecificRecord> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 Topics.IKE_PACKETS.valueSerde().get().deserializer())) {

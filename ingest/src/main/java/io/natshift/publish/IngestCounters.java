@@ -20,6 +20,9 @@ public final class IngestCounters {
     final AtomicLong heartbeats = new AtomicLong();
     final AtomicLong heartbeatsCapped = new AtomicLong();
     final AtomicLong bytesRead = new AtomicLong();
+    final AtomicLong transactions = new AtomicLong();
+    final AtomicLong transactionsAborted = new AtomicLong();
+    final AtomicLong recordsResent = new AtomicLong();
     private final AtomicLongArray rejected = new AtomicLongArray(RejectReason.values().length);
     private final AtomicLongArray skipped = new AtomicLongArray(SkipReason.values().length);
 
@@ -40,12 +43,12 @@ public final class IngestCounters {
         return ikePackets.get();
     }
 
-    /** IkePacket records the broker acknowledged. */
+    /** IkePacket records in committed transactions (visible to read_committed consumers). */
     public long published() {
         return published.get();
     }
 
-    /** Records whose send failed for good (after every retry). */
+    /** IkePacket records not published because a send failed for good (fatal error or retries exhausted). */
     public long failed() {
         return failed.get();
     }
@@ -86,6 +89,21 @@ public final class IngestCounters {
         return map;
     }
 
+    /** Transactions committed. */
+    public long transactions() {
+        return transactions.get();
+    }
+
+    /** Transactions aborted on an abortable error and sent again. */
+    public long transactionsAborted() {
+        return transactionsAborted.get();
+    }
+
+    /** Records sent again after an aborted transaction (the aborted copies are invisible to read_committed readers). */
+    public long recordsResent() {
+        return recordsResent.get();
+    }
+
     /** Capture bytes consumed so far, for progress. */
     public long bytesRead() {
         return bytesRead.get();
@@ -110,6 +128,10 @@ public final class IngestCounters {
                 .append(", heartbeats ").append(heartbeats());
         if (heartbeatsCapped() > 0) {
             s.append(" (").append(heartbeatsCapped()).append(" ticks over the per-gap cap not sent)");
+        }
+        s.append(", transactions ").append(transactions());
+        if (transactionsAborted() > 0) {
+            s.append(" (").append(transactionsAborted()).append(" aborted, ").append(recordsResent()).append(" records resent)");
         }
         return s.toString();
     }

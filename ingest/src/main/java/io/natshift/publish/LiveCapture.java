@@ -63,7 +63,8 @@ public final class LiveCapture {
                 out.println("natshift capture: " + e.getMessage());
                 return Replay.NO_TOPIC;
             }
-            Properties props = ProducerSettings.noLoss(bootstrapServers, "natshift-capture-" + settings.probeId());
+            Properties props = ProducerSettings.transactional(bootstrapServers, "natshift-capture-" + settings.probeId(),
+                    ProducerSettings.transactionalId("natshift-capture", settings.probeId()));
             try (Producer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                  LiveCaptureReader live = LiveCaptureReader.open(options.interfaceName(), options.filter(), options.promiscuous(), options.limits())) {
                 reader = live;
@@ -72,6 +73,7 @@ public final class LiveCapture {
                 }
                 LOG.info("capturing on {} (filter: {}) into {} on {}", options.interfaceName(), options.filter(), topic.name(), bootstrapServers);
                 Probe probe = new Probe(producer, topic, partitions, settings, new FrameDecoder());
+                probe.start();
                 long nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
                 LiveCaptureReader.Poll poll;
                 while ((poll = live.poll(100)) != LiveCaptureReader.Poll.END) {
@@ -80,6 +82,7 @@ public final class LiveCapture {
                     } else {
                         probe.idle(live.clockMicros(), options.interfaceName());
                     }
+                    probe.tick();
                     if (probe.failure() != null) {
                         live.stop();
                     }
@@ -88,7 +91,7 @@ public final class LiveCapture {
                         LOG.info("{}: {}; {}", options.interfaceName(), probe.counters().summary(), drops(live));
                     }
                 }
-                probe.flush();
+                probe.finish();
                 out.println("capture " + (probe.failure() == null ? "stopped" : "FAILED") + " on " + options.interfaceName() + ": "
                         + probe.counters().summary() + "; " + drops(live));
                 if (live.error() != null) {

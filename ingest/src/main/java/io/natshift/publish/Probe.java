@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -29,10 +28,11 @@ import io.natshift.schemas.avro.ProbeHeartbeat;
 /**
  * Frames in, records on natshift.ike-packets out: decodes each frame, maps IKE messages to
  * IkePacket (key = initiator SPI, timestamp = capture time in ms, headers = probe id and source),
- * sends heartbeats to quiet partitions, and counts everything. A send that fails after the
- * producer's retries is never ignored: {@link #failure()} holds it and the run stops.
- * One thread drives a probe; the producer's callbacks only touch atomics. Values are serialized
- * with the topic's serde here, so {@link #replay} can hand finished records to a sender thread.
+ * sends heartbeats to quiet partitions, and counts everything. Records go out in transactions
+ * ({@link TransactionalSender}, on a sender thread behind a {@link SendPipeline}); a send that
+ * fails for good is never ignored: {@link #failure()} holds it and the run stops.
+ * One thread drives a probe between {@link #start()} and {@link #finish()}. Values are serialized
+ * with the topic's serde here, on the probe's thread.
  */
 public final class Probe {
     private static final Logger LOG = LoggerFactory.getLogger(Probe.class);
@@ -53,14 +53,21 @@ public final class Probe {
     private final Heartbeats heartbeats;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Map<String, List<Header>> headersBySource = new HashMap<>();
-    private final Callback packetCallback = this::acknowledged;
-    private final Callback heartbeatCallback = this::heartbeatAcknowledged;
     private final Heartbeats.Sink heartbeatSink = this::sendHeartbeat;
     private final byte[] probeIdBytes;
     private String currentSource = "";
     private SendPipeline pipeline;
 
+    private final TransactionalSender.Limits limits;
+
+    /** @param producer a transactional producer ({@link ProducerSettings#transactional}) */
     public Probe(Producer<byte[], byte[]> producer, Topic<byte[], SpecificRecord> topic, int partitions, Settings settings, FrameDecoder decoder) {
+        this(producer, topic, partitions, settings, decoder, TransactionalSender.Limits.DEFAULT);
+    }
+
+    Probe(Producer<byte[], byte[]> producer, Topic<byte[], SpecificRecord> topic, int partitions, Settings settings, FrameDecoder decoder,
+          TransactionalSender.Limits limits) {
+        this.limits = limits;
         this.producer = producer;
         this.topic = topic.name();
         this.valueSerializer = topic.valueSerde().get().serializer();
@@ -86,11 +93,14 @@ public final class Probe {
      * A damaged capture throws {@link IOException} after every good frame before the damage was sent.
      */
     public void replay(CaptureReader reader, Pacer pacer) throws IOException, InterruptedException {
-        // reading, decoding and serializing here; producer.send (append + compression) on the sender thread
-        pipeline = new SendPipeline(producer, this::failed);
+        start();
         try {
             long n = 0;
             while (failure.get() == null && reader.next()) {
+                if (pacer.paced()) {
+                    // records already read must not wait for the pause (and their transaction) to end
+                    pipeline.handOff();
+                }
                 pacer.await(reader.timestampMicros());
                 accept(reader);
                 if ((++n & 1023) == 0) {
@@ -102,11 +112,26 @@ public final class Probe {
             }
         } finally {
             counters.bytesRead.set(reader.bytesRead());
-            SendPipeline p = pipeline;
-            pipeline = null;
-            p.close();
-            flush();
+            finish();
         }
+    }
+
+    /** Starts the sender thread; reading, decoding and serializing stay on the caller's thread. */
+    public void start() {
+        if (pipeline != null) {
+            throw new IllegalStateException("probe already started");
+        }
+        pipeline = new SendPipeline(new TransactionalSender(producer, limits, counters, this::failed));
+    }
+
+    /** Blocks until every record sent so far is committed or failed for good; ends the sender thread. */
+    public void finish() throws InterruptedException {
+        SendPipeline p = pipeline;
+        pipeline = null;
+        if (p != null) {
+            p.close();
+        }
+        counters.heartbeatsCapped.set(heartbeats == null ? 0 : heartbeats.capped());
     }
 
     /** Decodes and publishes the reader's current frame. */
@@ -126,7 +151,7 @@ public final class Probe {
             byte[] key = IkeRecords.key(m.initiatorSpi());
             int partition = partitionOf(key);
             send(new ProducerRecord<>(topic, partition, Math.floorDiv(micros, 1000L), key, valueSerializer.serialize(topic, value), headers(source)),
-                    packetCallback);
+                    false);
             if (heartbeats != null) {
                 heartbeats.sent(partition, micros);
             }
@@ -146,10 +171,12 @@ public final class Probe {
         }
     }
 
-    /** Blocks until every record sent so far is acknowledged or failed. */
-    public void flush() {
-        producer.flush();
-        counters.heartbeatsCapped.set(heartbeats == null ? 0 : heartbeats.capped());
+    /** Live capture calls this every turn of its loop: records of a slow trickle go out within ~10 ms. */
+    public void tick() {
+        SendPipeline p = pipeline;
+        if (p != null) {
+            p.handOffIfOld();
+        }
     }
 
     /** Same partition as Kafka's default partitioner gives a keyed record; known here so heartbeats can follow. */
@@ -165,16 +192,15 @@ public final class Probe {
                 .setTimestampMicros(IkeRecords.instant(captureMicros))
                 .build();
         send(new ProducerRecord<>(topic, partition, Math.floorDiv(captureMicros, 1000L), null, valueSerializer.serialize(topic, beat),
-                headers(currentSource)), heartbeatCallback);
+                headers(currentSource)), true);
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+    private void send(ProducerRecord<byte[], byte[]> record, boolean heartbeat) {
         SendPipeline p = pipeline;
-        if (p != null) {
-            p.send(record, callback);
-        } else {
-            producer.send(record, callback);
+        if (p == null) {
+            throw new IllegalStateException("probe not started");
         }
+        p.send(new TransactionalSender.Outgoing(record, heartbeat));
     }
 
     private List<Header> headers(String source) {
@@ -183,26 +209,9 @@ public final class Probe {
                 new RecordHeader(HEADER_SOURCE, s.getBytes(StandardCharsets.UTF_8))));
     }
 
-    private void acknowledged(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
-        if (e == null) {
-            counters.published.incrementAndGet();
-        } else {
-            failed(e);
-        }
-    }
-
-    private void heartbeatAcknowledged(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
-        if (e == null) {
-            counters.heartbeats.incrementAndGet();
-        } else {
-            failed(e);
-        }
-    }
-
     private void failed(Exception e) {
-        counters.failed.incrementAndGet();
         if (failure.compareAndSet(null, e)) {
-            LOG.error("send to {} failed after retries: {}", topic, e.toString());
+            LOG.error("send to {} failed for good: {}", topic, e.toString());
         }
     }
 }

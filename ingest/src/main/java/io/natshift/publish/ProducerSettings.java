@@ -22,10 +22,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * <li>{@code buffer.memory=64 MiB}, {@code max.block.ms=300000}: when the broker is slow, {@code send}
  *     blocks (replay slows down) instead of failing; live capture never calls {@code send} from the
  *     packet loop (a bounded queue in between drops and counts instead).</li>
+ * <li>{@link #transactional}: the probes send in transactions ({@code transactional.id} unique per
+ *     run, {@code transaction.timeout.ms=60000}); see {@link TransactionalSender} for why the
+ *     idempotent producer alone duplicates a batch across a broker restart when record timestamps
+ *     are old, and why a transaction does not.</li>
  * </ul>
  */
 public final class ProducerSettings {
     public static final int DELIVERY_TIMEOUT_MS = 300_000;
+    public static final int TRANSACTION_TIMEOUT_MS = 60_000;
 
     private ProducerSettings() {
     }
@@ -46,5 +51,23 @@ public final class ProducerSettings {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L << 20));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(DELIVERY_TIMEOUT_MS));
         return p;
+    }
+
+    /**
+     * {@link #noLoss} plus a transactional id. The coordinator aborts a transaction left open longer
+     * than {@code transaction.timeout.ms} (a probe that died mid-transaction): 60 s bounds how long
+     * read_committed consumers of its partitions wait, and is far above a transaction's own
+     * length ({@link TransactionalSender.Limits}) and a broker restart.
+     */
+    public static Properties transactional(String bootstrapServers, String clientId, String transactionalId) {
+        Properties p = noLoss(bootstrapServers, clientId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS));
+        return p;
+    }
+
+    /** {@code <role>-<probe id>-<random>}: unique per run, so two runs of one probe never fence each other. */
+    public static String transactionalId(String role, String probeId) {
+        return role + "-" + probeId + "-" + java.util.UUID.randomUUID();
     }
 }

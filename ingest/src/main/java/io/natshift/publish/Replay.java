@@ -21,8 +21,8 @@ import io.natshift.schemas.Topic;
 import io.natshift.schemas.Topics;
 
 /**
- * {@code natshift replay}: capture files, merged in time order, onto natshift.ike-packets. Ends
- * only when every record is acknowledged (or a send failed for good).
+ * {@code natshift replay}: capture files, merged in time order, onto natshift.ike-packets, in
+ * transactions. Ends only when every record is committed (or a send failed for good).
  */
 public final class Replay {
     public static final int OK = 0;
@@ -73,7 +73,8 @@ public final class Replay {
                 problems.add(file + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
         }
-        Properties props = producerTuning.apply(ProducerSettings.noLoss(bootstrapServers, "natshift-replay-" + settings.probeId()));
+        Properties props = producerTuning.apply(ProducerSettings.transactional(bootstrapServers, "natshift-replay-" + settings.probeId(),
+                ProducerSettings.transactionalId("natshift-replay", settings.probeId())));
         IngestCounters counters = new IngestCounters();
         Exception failure;
         try (MergedCaptureReader merged = new MergedCaptureReader(readers);

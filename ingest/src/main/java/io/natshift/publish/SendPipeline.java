@@ -4,68 +4,84 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.function.Consumer;
-
-import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hands finished records to one sender thread in batches, so that reading, decoding and
- * serializing (the caller) overlap with the producer's append and compression (the sender).
- * Order is kept. Bounded: at most {@link #QUEUED_BATCHES} batches wait; then the caller blocks,
- * which for file replay is back-pressure, not loss.
+ * serializing (the caller) overlap with the producer's append, compression and transaction
+ * commits (the sender, through {@link TransactionalSender}). Order is kept. Bounded: at most
+ * {@link #QUEUED_BATCHES} batches wait; then the caller blocks, which for file replay is
+ * back-pressure, not loss (live capture has its own dropping queue before this one).
  */
 final class SendPipeline implements AutoCloseable {
     static final int BATCH = 256;
     static final int QUEUED_BATCHES = 64;
+    /** A partly filled batch goes to the sender after this long, so a slow source is not held back. */
+    static final long HAND_OFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private record Pending(ProducerRecord<byte[], byte[]> record, Callback callback) {
-    }
+    private static final List<TransactionalSender.Outgoing> END = List.of();
 
-    private static final List<Pending> END = List.of();
-
-    private final Producer<byte[], byte[]> producer;
-    private final Consumer<Exception> onFailure;
-    private final BlockingQueue<List<Pending>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+    private final TransactionalSender transactions;
+    private final BlockingQueue<List<TransactionalSender.Outgoing>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
     private final Thread sender;
-    private List<Pending> filling = new ArrayList<>(BATCH);
+    private List<TransactionalSender.Outgoing> filling = new ArrayList<>(BATCH);
+    private long fillingSinceNanos;
 
-    SendPipeline(Producer<byte[], byte[]> producer, Consumer<Exception> onFailure) {
-        this.producer = producer;
-        this.onFailure = onFailure;
+    SendPipeline(TransactionalSender transactions) {
+        this.transactions = transactions;
         this.sender = new Thread(this::sendLoop, "natshift-sender");
         this.sender.setDaemon(true);
         this.sender.start();
     }
 
-    void send(ProducerRecord<byte[], byte[]> record, Callback callback) {
-        filling.add(new Pending(record, callback));
-        if (filling.size() == BATCH) {
-            handOff(filling);
-            filling = new ArrayList<>(BATCH);
+    void send(TransactionalSender.Outgoing record) {
+        filling.add(record);
+        if (filling.size() == 1) {
+            fillingSinceNanos = System.nanoTime();
+        } else if (filling.size() == BATCH || System.nanoTime() - fillingSinceNanos > HAND_OFF_NANOS) {
+            handOff();
         }
     }
 
-    private void handOff(List<Pending> batch) {
+    void handOffIfOld() {
+        if (!filling.isEmpty() && System.nanoTime() - fillingSinceNanos > HAND_OFF_NANOS) {
+            handOff();
+        }
+    }
+
+    /** Passes whatever is filled to the sender now (before a pause of the source). */
+    void handOff() {
+        if (filling.isEmpty()) {
+            return;
+        }
         try {
-            queue.put(batch);
+            queue.put(filling);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted handing records to the sender", e);
         }
+        filling = new ArrayList<>(BATCH);
     }
 
     private void sendLoop() {
         try {
-            List<Pending> batch;
-            while ((batch = queue.take()) != END) {
-                for (Pending p : batch) {
-                    try {
-                        producer.send(p.record, p.callback);
-                    } catch (RuntimeException e) {
-                        // send throws only for a closed or fenced producer: every later record would fail too
-                        onFailure.accept(e);
+            transactions.init();
+            while (true) {
+                long wait = transactions.millisUntilDue();
+                List<TransactionalSender.Outgoing> batch = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.MILLISECONDS);
+                if (batch == null) {
+                    transactions.commitIfDue();
+                } else if (batch == END) {
+                    transactions.finish();
+                    return;
+                } else {
+                    for (TransactionalSender.Outgoing o : batch) {
+                        try {
+                            transactions.send(o);
+                        } catch (RuntimeException e) {
+                            // a producer in a state it should not be in: stop sending, keep draining so the caller never blocks
+                            transactions.abandon(e);
+                        }
                     }
                 }
             }
@@ -74,13 +90,10 @@ final class SendPipeline implements AutoCloseable {
         }
     }
 
-    /** Sends what is left and waits until the sender has passed every record to the producer. */
+    /** Sends what is left and waits until the sender has committed (or failed) every record. */
     @Override
     public void close() throws InterruptedException {
-        if (!filling.isEmpty()) {
-            handOff(filling);
-            filling = new ArrayList<>(BATCH);
-        }
+        handOff();
         queue.put(END);
         sender.join();
     }

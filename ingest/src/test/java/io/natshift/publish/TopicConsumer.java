@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.natshift.schemas.Topics;
 
-/** Reads a topic back from the beginning, the way a downstream consumer would. */
+/** Reads a topic back from the beginning, the way a downstream consumer would (read_committed). */
 final class TopicConsumer {
     private TopicConsumer() {
     }
@@ -23,6 +23,8 @@ final class TopicConsumer {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        // probes publish in transactions: aborted attempts must stay invisible, as downstream
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<byte[], SpecificRecord>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], SpecificRecord> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 Topics.IKE_PACKETS.valueSerde().get().deserializer())) {

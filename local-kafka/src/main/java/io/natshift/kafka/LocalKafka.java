@@ -183,6 +183,10 @@ public final class LocalKafka implements AutoCloseable {
         // topics are created by `natshift topics create` or the test, never by a producer's first send
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
+        // The broker forgets an idempotent producer when now - (max RECORD timestamp of its last batch)
+        // >= this, outside a transaction; replayed captures carry old timestamps. The maximum (an int,
+        // ~24.8 days) helps idle producers a little; the probes rely on transactions, not on this.
+        p.put("producer.id.expiration.ms", Integer.toString(Integer.MAX_VALUE));
         p.putAll(overrides);
         return p;
     }
