@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class,
                 CaptureCommand.class,
                 StreamsCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
