@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 CaptureCommand.class,
                 StreamsCommand.class,
                 SynthCommand.class,
+                AnalyzeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
