@@ -83,6 +83,15 @@ public final class Analysis {
     static final long STALL_MILLIS = 120_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A batch run wants throughput, not alert latency: fewer, larger transactions and a larger
+     * record cache than the streams service's defaults. --config overrides any of them.
+     */
+    static final Map<String, Object> BATCH_TUNING = Map.of(
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000,
+            StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L << 20,
+            StreamsConfig.consumerPrefix("max.poll.records"), 5000);
+
     public record Input(Path file, Vantage vantage) {
     }
 
@@ -156,7 +165,8 @@ public final class Analysis {
                 throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, e.getMessage(), e);
             }
             TopologyCounters counters = new TopologyCounters();
-            Map<String, Object> streamsSettings = new HashMap<>(settings);
+            Map<String, Object> streamsSettings = new HashMap<>(BATCH_TUNING);
+            streamsSettings.putAll(settings);
             streamsSettings.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("streams").toString());
             streamsSettings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
             Properties props = NatshiftTopology.streamsProperties(applicationId, bootstrap, counters, streamsSettings);
@@ -181,7 +191,9 @@ public final class Analysis {
         } finally {
             closeAll(readers);
             if (streams != null) {
-                streams.close(java.time.Duration.ofSeconds(30));
+                // leave the group at once: on a shared cluster the group is deleted right after
+                streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(java.time.Duration.ofSeconds(30)));
             }
             if (shared && admin != null) {
                 cleanUpCluster(admin, prefix, applicationId);
@@ -410,25 +422,37 @@ public final class Analysis {
         }
         List<NatShiftAlert> sorted = alerts.values().stream()
                 .sorted(Comparator.comparingLong(NatShiftAlert::getDetectedAtMillis).thenComparing(NatShiftAlert::getSaId)).toList();
-        Map<String, List<IkePacket>> packets = packetsOf(bootstrap, config.inputTopic(), sorted.stream().limit(options.maxLadders()).toList());
+        Evidence evidence = evidenceOf(bootstrap, config.inputTopic(), sorted, options.maxLadders());
         int omitted = Math.max(0, sorted.size() - options.maxLadders());
         return new AnalysisReport(replayed.files(), replayed.frames(), replayed.ikePackets(), replayed.rejected(), replayed.problems(),
-                sorted, sessions, extra, packets, omitted);
+                sorted, sessions, extra, evidence.packets(), evidence.frames(), omitted);
     }
 
-    /** Packets at most per alerted SA in its ladder; more are counted in the ladder's title. */
+    /** Packets at most per alerted SA in its ladder; the rest of a longer SA is left out. */
     static final int MAX_PACKETS_PER_LADDER = 400;
 
-    /** The packets of the given alerted SAs, read back from the input topic by their initiator-SPI key. */
-    private static Map<String, List<IkePacket>> packetsOf(String bootstrap, String inputTopic, List<NatShiftAlert> alerts)
+    private record Evidence(Map<String, List<IkePacket>> packets, Map<String, List<Long>> frames) {
+    }
+
+    /**
+     * Reads the input topic back once: for every alert its evidence frames (the SA's frames in the alert's
+     * capture from the first to the last evidence frame, at most {@link io.natshift.report.Findings#MAX_EVIDENCE_FRAMES}),
+     * and for the first {@code ladders} alerts their packets (ladders).
+     */
+    private static Evidence evidenceOf(String bootstrap, String inputTopic, List<NatShiftAlert> alerts, int ladders)
             throws InterruptedException {
-        Map<String, List<IkePacket>> bySa = new LinkedHashMap<>();
+        Map<String, List<IkePacket>> packets = new LinkedHashMap<>();
+        Map<String, List<Long>> frames = new HashMap<>();
         if (alerts.isEmpty()) {
-            return bySa;
+            return new Evidence(packets, frames);
         }
         Map<String, List<NatShiftAlert>> byInitiator = new HashMap<>();
+        Set<String> withLadder = new HashSet<>();
         for (NatShiftAlert a : alerts) {
             byInitiator.computeIfAbsent(a.getInitiatorSpi(), s -> new ArrayList<>()).add(a);
+            if (withLadder.size() < ladders) {
+                withLadder.add(a.getSaId());
+            }
         }
         var serde = Serdes.ingestValue();
         java.util.HexFormat hex = java.util.HexFormat.of();
@@ -442,16 +466,26 @@ public final class Analysis {
             }
             String responder = hex.formatHex(p.getResponderSpi().bytes());
             for (NatShiftAlert a : matching) {
-                if (responder.equals(a.getResponderSpi()) || responder.equals("0000000000000000") || matching.size() == 1) {
-                    List<IkePacket> list = bySa.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
+                if (!(responder.equals(a.getResponderSpi()) || responder.equals("0000000000000000") || matching.size() == 1)) {
+                    continue;
+                }
+                if (p.getSource().equals(a.getFirstEvidenceSource()) && p.getFrame() >= a.getFirstEvidenceFrame()
+                        && p.getFrame() <= a.getLastEvidenceFrame()) {
+                    List<Long> list = frames.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
+                    if (list.size() < io.natshift.report.Findings.MAX_EVIDENCE_FRAMES) {
+                        list.add(p.getFrame());
+                    }
+                }
+                if (withLadder.contains(a.getSaId())) {
+                    List<IkePacket> list = packets.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
                     if (list.size() < MAX_PACKETS_PER_LADDER) {
                         list.add(p);
                     }
-                    break;
                 }
+                break;
             }
         });
-        return bySa;
+        return new Evidence(packets, frames);
     }
 
     private static Map<String, Object> asMap(Object value) {
@@ -475,8 +509,8 @@ public final class Analysis {
                     mine.add(name);
                 }
             }
-            admin.deleteConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS);
             admin.deleteTopics(mine).all().get(30, TimeUnit.SECONDS);
+            admin.deleteConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS);
             status.phase("removed " + mine.size() + " topics and consumer group " + applicationId);
         } catch (Exception e) {
             status.phase("could not remove everything of " + applicationId + " (" + prefix + "*): " + reason(e));

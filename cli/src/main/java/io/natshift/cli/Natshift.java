@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 StreamsCommand.class,
                 SynthCommand.class,
                 AnalyzeCommand.class,
+                UpCommand.class,
+                TailCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {

@@ -17,13 +17,14 @@ import io.natshift.schemas.avro.SessionSummary;
  * @param alerts       latest state of every NatShift alert (natshift.alerts is compacted: one per SA id)
  * @param sessions     every session summary (natshift.sessions)
  * @param extraTopics  records of further output topics that exist (nat-bindings, pool-stats, ...) as JSON objects, by topic
- * @param packetsBySa  the IKE packets of alerted SAs (for ladders and evidence frames), by SA id
+ * @param packetsBySa  the IKE packets of the first alerted SAs (for ladders), by SA id
+ * @param evidenceBySa frames of each alerted SA in its alert's capture, in capture order, by SA id
  * @param laddersOmitted alerted SAs whose packets were not kept (beyond the cap)
  */
 public record AnalysisReport(List<InputFile> files, long frames, long ikePackets, Map<String, Long> rejected,
                              List<String> problems, List<NatShiftAlert> alerts, List<SessionSummary> sessions,
                              Map<String, List<Map<String, Object>>> extraTopics, Map<String, List<IkePacket>> packetsBySa,
-                             int laddersOmitted) {
+                             Map<String, List<Long>> evidenceBySa, int laddersOmitted) {
 
     public record InputFile(String path, String vantage, long frames, long ikePackets) {
     }

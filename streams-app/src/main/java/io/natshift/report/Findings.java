@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.natshift.schemas.avro.IkePacket;
 import io.natshift.schemas.avro.NatShiftAlert;
 import io.natshift.schemas.avro.SessionSummary;
 
@@ -18,7 +17,7 @@ import io.natshift.schemas.avro.SessionSummary;
  */
 public final class Findings {
     /** Evidence frames listed per shift, as in the synth ground truth. */
-    static final int MAX_EVIDENCE_FRAMES = 32;
+    public static final int MAX_EVIDENCE_FRAMES = 32;
 
     public record Sessions(long total, long established, long failed, Map<String, Long> byCause) {
     }
@@ -93,24 +92,17 @@ public final class Findings {
         List<Shift> result = new ArrayList<>();
         report.alerts().stream()
                 .sorted(Comparator.comparingLong(NatShiftAlert::getDetectedAtMillis).thenComparing(NatShiftAlert::getSaId))
-                .forEach(a -> result.add(new Shift(a, evidence(a, report.packetsBySa().get(a.getSaId())))));
+                .forEach(a -> result.add(new Shift(a, evidence(a, report.evidenceBySa().get(a.getSaId())))));
         return result;
     }
 
-    /** Frames of the SA in the alert's capture, in order; just first and last when its packets were not kept. */
-    private static List<Long> evidence(NatShiftAlert a, List<IkePacket> packets) {
-        if (packets == null || packets.isEmpty()) {
-            return a.getFirstEvidenceFrame() == a.getLastEvidenceFrame() ? List.of(a.getFirstEvidenceFrame())
-                    : List.of(a.getFirstEvidenceFrame(), a.getLastEvidenceFrame());
+    /** Frames of the SA in the alert's capture, in order; just first and last when they were not read back. */
+    private static List<Long> evidence(NatShiftAlert a, List<Long> frames) {
+        if (frames != null && !frames.isEmpty()) {
+            return frames.stream().sorted().distinct().limit(MAX_EVIDENCE_FRAMES).toList();
         }
-        return packets.stream()
-                .filter(p -> p.getSource().equals(a.getFirstEvidenceSource()))
-                .map(IkePacket::getFrame)
-                .filter(f -> f >= a.getFirstEvidenceFrame() && f <= a.getLastEvidenceFrame())
-                .sorted()
-                .distinct()
-                .limit(MAX_EVIDENCE_FRAMES)
-                .toList();
+        return a.getFirstEvidenceFrame() == a.getLastEvidenceFrame() ? List.of(a.getFirstEvidenceFrame())
+                : List.of(a.getFirstEvidenceFrame(), a.getLastEvidenceFrame());
     }
 
     private static List<Pool> pools(AnalysisReport report) {

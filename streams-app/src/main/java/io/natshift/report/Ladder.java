@@ -89,8 +89,9 @@ final class Ladder {
         for (int j = i + 1; j < rows.size(); j++) {
             Row o = rows.get(j);
             IkePacket q = o.packet();
+            // the responder answers the initiator's exact endpoint; the initiator may answer from 4500 after the float
             if (o.fromInitiator() != r.fromInitiator() && q.getVantage().equals(p.getVantage())
-                    && q.getDstAddr().equals(p.getSrcAddr()) && q.getDstPort() == p.getSrcPort()) {
+                    && q.getDstAddr().equals(p.getSrcAddr()) && (r.fromInitiator() ? q.getDstPort() == p.getSrcPort() : true)) {
                 return true;
             }
         }
