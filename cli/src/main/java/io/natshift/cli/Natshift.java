@@ -11,11 +11,11 @@ import picocli.CommandLine.Command;
                 + "rejections) in packet captures and live traffic, at carrier scale, on Kafka.",
         subcommands = {
                 DecodeCommand.class,
+                SynthCommand.class,
                 TopicsCommand.class,
                 ReplayCommand.class,
                 CaptureCommand.class,
                 StreamsCommand.class,
-                SynthCommand.class,
                 AnalyzeCommand.class,
                 UpCommand.class,
                 TailCommand.class,
