@@ -15,7 +15,7 @@ work=$(mktemp -d "$base/natshift-analyze-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 bin/natshift synth --subscribers "$subscribers" --duration 10m --esp-rate 0 --seed 7 --out "$work/bench.pcap" --no-progress >&2
-ike=$(bin/natshift decode --format tsv "$work/bench.pcap" 2>/dev/null | wc -l)
+ike=$(bin/natshift decode --format tsv "$work/bench.pcap" 2>/dev/null | tail -n +2 | wc -l)
 echo "capture: $(du -h "$work/bench.pcap" | cut -f1), $ike IKE packets ($subscribers subscribers, 10 min)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
