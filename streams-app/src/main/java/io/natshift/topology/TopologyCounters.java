@@ -15,6 +15,12 @@ public final class TopologyCounters {
     final LongAdder alerts = new LongAdder();
     final LongAdder sessions = new LongAdder();
     final LongAdder supersededAttempts = new LongAdder();
+    final LongAdder routinePackets = new LongAdder();
+
+    /** Informational exchanges of established SAs between their current endpoints: not recorded. */
+    public long routinePackets() {
+        return routinePackets.sum();
+    }
 
     public long poisonRecords() {
         return poisonRecords.sum();
@@ -52,6 +58,7 @@ public final class TopologyCounters {
     public String toString() {
         return "packets=" + packets() + " heartbeats=" + heartbeats() + " alerts=" + alerts() + " sessions=" + sessions()
                 + " poison-records=" + poisonRecords() + " late-records=" + lateRecords()
-                + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts();
+                + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts()
+                + " routine-packets=" + routinePackets();
     }
 }
