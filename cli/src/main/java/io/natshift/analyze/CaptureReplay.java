@@ -16,6 +16,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.natshift.capture.CaptureReader;
 import io.natshift.capture.MergedCaptureReader;
@@ -46,7 +47,8 @@ final class CaptureReplay {
     Replayed run(List<CaptureReader> readers, String bootstrap, TopologyConfig config)
             throws AnalysisException, InterruptedException {
         String topic = config.inputTopic();
-        Topic<byte[], SpecificRecord> input = Topics.IKE_PACKETS;
+        Topic<byte[], SpecificRecord> input = new Topic<>(topic, Topics.IKE_PACKETS.keySerde(), Topics.IKE_PACKETS.valueSerde(),
+                Topics.IKE_PACKETS.config(), Topics.IKE_PACKETS.description());
         Properties producerProps = ProducerSettings.noLoss(bootstrap, "natshift-analyze");
         Map<String, Probe> probes = new LinkedHashMap<>();
         Map<String, long[]> perFile = new LinkedHashMap<>();
@@ -54,12 +56,11 @@ final class CaptureReplay {
         long maxMicros = Long.MIN_VALUE;
         long records;
         try (MergedCaptureReader merged = new MergedCaptureReader(readers);
-             Producer<byte[], SpecificRecord> producer = new KafkaProducer<>(producerProps, input.keySerde().get().serializer(),
-                     input.valueSerde().get().serializer())) {
+             Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < readers.size(); i++) {
                 Analysis.Input in = options.inputs().get(i);
                 String source = readers.get(i).source();
-                probes.put(source, new Probe(producer, topic, options.partitions(),
+                probes.put(source, new Probe(producer, input, options.partitions(),
                         new Probe.Settings("analyze-" + in.file().getFileName(), in.vantage(), 10_000_000L), new FrameDecoder()));
                 perFile.put(source, new long[2]);
             }
@@ -101,9 +102,10 @@ final class CaptureReplay {
             long endMillis = Math.floorDiv(maxMicros, 1000L) + config.drainAfter().toMillis() + 1_000;
             ProbeHeartbeat end = ProbeHeartbeat.newBuilder().setProbeId("natshift-analyze").setSource("end-of-input")
                     .setVantage(Vantage.UNKNOWN.text()).setTimestampMicros(Instant.ofEpochMilli(endMillis)).build();
+            byte[] endBytes = input.valueSerde().get().serializer().serialize(topic, end);
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (int p = 0; p < options.partitions(); p++) {
-                sent.add(producer.send(new ProducerRecord<>(topic, p, endMillis, null, end)));
+                sent.add(producer.send(new ProducerRecord<>(topic, p, endMillis, null, endBytes)));
             }
             producer.flush();
             for (var f : sent) {
