@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class,
                 CaptureCommand.class,
                 StreamsCommand.class,
+                AnalyzeCommand.class,
+                UpCommand.class,
+                TailCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Natshift implements Runnable {
