@@ -55,13 +55,22 @@ final class CaptureReplay {
         List<String> problems;
         long maxMicros = Long.MIN_VALUE;
         long records;
+        List<Producer<byte[], byte[]>> probeProducers = new ArrayList<>();
         try (MergedCaptureReader merged = new MergedCaptureReader(readers);
              Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < readers.size(); i++) {
                 Analysis.Input in = options.inputs().get(i);
                 String source = readers.get(i).source();
-                probes.put(source, new Probe(producer, input, options.partitions(),
-                        new Probe.Settings("analyze-" + in.file().getFileName(), in.vantage(), 10_000_000L), new FrameDecoder()));
+                String probeId = "analyze-" + in.file().getFileName();
+                // one transactional producer per probe: a producer carries one transaction at a time
+                Producer<byte[], byte[]> probeProducer = new KafkaProducer<>(
+                        ProducerSettings.transactional(bootstrap, probeId, ProducerSettings.transactionalId("natshift-analyze", probeId)),
+                        new ByteArraySerializer(), new ByteArraySerializer());
+                probeProducers.add(probeProducer);
+                Probe probe = new Probe(probeProducer, input, options.partitions(),
+                        new Probe.Settings(probeId, in.vantage(), 10_000_000L), new FrameDecoder());
+                probe.start();
+                probes.put(source, probe);
                 perFile.put(source, new long[2]);
             }
             long n = 0;
@@ -97,7 +106,9 @@ final class CaptureReplay {
                 throw new AnalysisException(AnalysisException.NO_IKE, files + ": no IKE packets (UDP 500/4500 ISAKMP) among "
                         + frames + " frames" + (problems.isEmpty() ? "" : "; " + String.join("; ", problems)));
             }
-            probes.values().forEach(Probe::flush);
+            for (Probe p : probes.values()) {
+                p.finish();
+            }
             // end of input: move stream time on every partition past the longest timeout
             long endMillis = Math.floorDiv(maxMicros, 1000L) + config.drainAfter().toMillis() + 1_000;
             ProbeHeartbeat end = ProbeHeartbeat.newBuilder().setProbeId("natshift-analyze").setSource("end-of-input")
@@ -121,6 +132,11 @@ final class CaptureReplay {
             throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, reason(e), e);
         } catch (ExecutionException e) {
             throw new AnalysisException(AnalysisException.PIPELINE, "end-of-input marker not accepted: " + reason(e.getCause()), e);
+        } finally {
+            for (Probe p : probes.values()) {
+                p.finish();
+            }
+            probeProducers.forEach(Producer::close);
         }
         long frames = 0;
         long ike = 0;
