@@ -58,28 +58,31 @@ final class CaptureReplay {
         List<Producer<byte[], byte[]>> probeProducers = new ArrayList<>();
         try (MergedCaptureReader merged = new MergedCaptureReader(readers);
              Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+            // One probe, one transactional producer for all files: two producers would interleave the
+            // merged captures on each partition in whatever order their batches went out.
+            Producer<byte[], byte[]> probeProducer = new KafkaProducer<>(
+                    ProducerSettings.transactional(bootstrap, "natshift-analyze", ProducerSettings.transactionalId("natshift-analyze", "replay")),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            probeProducers.add(probeProducer);
+            Probe probe = new Probe(probeProducer, input, options.partitions(),
+                    new Probe.Settings("natshift-analyze", Vantage.UNKNOWN, 10_000_000L), new FrameDecoder());
+            probe.start();
+            Map<String, String> probeIds = new LinkedHashMap<>();
+            Map<String, Vantage> vantages = new LinkedHashMap<>();
             for (int i = 0; i < readers.size(); i++) {
                 Analysis.Input in = options.inputs().get(i);
                 String source = readers.get(i).source();
-                String probeId = "analyze-" + in.file().getFileName();
-                // one transactional producer per probe: a producer carries one transaction at a time
-                Producer<byte[], byte[]> probeProducer = new KafkaProducer<>(
-                        ProducerSettings.transactional(bootstrap, probeId, ProducerSettings.transactionalId("natshift-analyze", probeId)),
-                        new ByteArraySerializer(), new ByteArraySerializer());
-                probeProducers.add(probeProducer);
-                Probe probe = new Probe(probeProducer, input, options.partitions(),
-                        new Probe.Settings(probeId, in.vantage(), 10_000_000L), new FrameDecoder());
-                probe.start();
+                probeIds.put(source, "analyze-" + in.file().getFileName());
+                vantages.put(source, in.vantage());
                 probes.put(source, probe);
                 perFile.put(source, new long[2]);
             }
             long n = 0;
             long started = System.nanoTime();
             while (merged.next()) {
-                Probe probe = probes.get(merged.source());
                 long[] counts = perFile.get(merged.source());
                 long before = probe.counters().ikePackets();
-                probe.accept(merged);
+                probe.accept(merged, probeIds.get(merged.source()), vantages.get(merged.source()));
                 counts[0]++;
                 if (probe.counters().ikePackets() != before) {
                     counts[1]++;
@@ -106,9 +109,7 @@ final class CaptureReplay {
                 throw new AnalysisException(AnalysisException.NO_IKE, files + ": no IKE packets (UDP 500/4500 ISAKMP) among "
                         + frames + " frames" + (problems.isEmpty() ? "" : "; " + String.join("; ", problems)));
             }
-            for (Probe p : probes.values()) {
-                p.finish();
-            }
+            probe.finish();
             // end of input: move stream time on every partition past the longest timeout
             long endMillis = Math.floorDiv(maxMicros, 1000L) + config.drainAfter().toMillis() + 1_000;
             ProbeHeartbeat end = ProbeHeartbeat.newBuilder().setProbeId("natshift-analyze").setSource("end-of-input")
@@ -127,13 +128,13 @@ final class CaptureReplay {
                     throw new AnalysisException(AnalysisException.PIPELINE, "send to " + topic + " failed: " + reason(p.failure()));
                 }
             }
-            records = probes.values().stream().mapToLong(p -> p.counters().published() + p.counters().heartbeats()).sum() + options.partitions();
+            records = probes.values().stream().distinct().mapToLong(p -> p.counters().published() + p.counters().heartbeats()).sum() + options.partitions();
         } catch (IOException e) {
             throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, reason(e), e);
         } catch (ExecutionException e) {
             throw new AnalysisException(AnalysisException.PIPELINE, "end-of-input marker not accepted: " + reason(e.getCause()), e);
         } finally {
-            for (Probe p : probes.values()) {
+            for (Probe p : probes.values().stream().distinct().toList()) {
                 p.finish();
             }
             probeProducers.forEach(Producer::close);
@@ -153,7 +154,7 @@ final class CaptureReplay {
                 problems.add(e.getKey() + ": no IKE packets");
             }
         }
-        for (Probe p : probes.values()) {
+        for (Probe p : probes.values().stream().distinct().toList()) {
             p.counters().rejectedByReason().forEach((reason, count) -> rejected.merge(reason.name(), count, Long::sum));
         }
         status.phase(String.format(Locale.ROOT, "replayed %,d frames, %,d IKE packets", frames, ike));

@@ -136,6 +136,15 @@ public final class Probe {
 
     /** Decodes and publishes the reader's current frame. */
     public void accept(CaptureReader frame) {
+        accept(frame, settings.probeId(), settings.vantage());
+    }
+
+    /**
+     * The same for a frame of one of several captures published through this probe's one
+     * transactional producer, each with its own probe id and vantage ({@code analyze}): one producer
+     * keeps the merged captures in capture-time order on every partition.
+     */
+    public void accept(CaptureReader frame, String probeId, Vantage vantage) {
         counters.frames.incrementAndGet();
         long micros = frame.timestampMicros();
         if (heartbeats != null) {
@@ -146,8 +155,8 @@ public final class Probe {
         if (result instanceof IkeMessage m) {
             counters.ikePackets.incrementAndGet();
             String source = frame.source();
-            IkePacket value = IkeRecords.toAvro(m, settings.probeId(), source, frame.frameNumber(), micros);
-            value.setVantage(settings.vantage().text());
+            IkePacket value = IkeRecords.toAvro(m, probeId, source, frame.frameNumber(), micros);
+            value.setVantage(vantage.text());
             byte[] key = IkeRecords.key(m.initiatorSpi());
             int partition = partitionOf(key);
             send(new ProducerRecord<>(topic, partition, Math.floorDiv(micros, 1000L), key, valueSerializer.serialize(topic, value), headers(source)),
