@@ -15,6 +15,8 @@ public final class TopologyCounters {
     final LongAdder alerts = new LongAdder();
     final LongAdder sessions = new LongAdder();
     final LongAdder supersededAttempts = new LongAdder();
+    /** Counters of the bindings and statistics part (StatsTopology). */
+    public final io.natshift.topology.correlation.CorrelationCounters correlation = new io.natshift.topology.correlation.CorrelationCounters();
 
     public long poisonRecords() {
         return poisonRecords.sum();
@@ -52,6 +54,6 @@ public final class TopologyCounters {
     public String toString() {
         return "packets=" + packets() + " heartbeats=" + heartbeats() + " alerts=" + alerts() + " sessions=" + sessions()
                 + " poison-records=" + poisonRecords() + " late-records=" + lateRecords()
-                + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts();
+                + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts() + " " + correlation;
     }
 }
