@@ -116,8 +116,6 @@ public final class NatshiftTopology {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
-        // windows close on stream time alone, not on a wall-clock throttle (event time only; replays)
-        p.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
         p.putAll(overrides);
         p.put(PoisonRecordHandler.COUNTERS_CONFIG, counters);
         return p;

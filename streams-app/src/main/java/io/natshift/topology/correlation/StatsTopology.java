@@ -6,7 +6,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
@@ -40,9 +39,12 @@ import io.natshift.schemas.avro.SubscriberStats;
  * </pre>
  *
  * Windows are tumbling, in event time (the fact's timestamp: when its attempt was summarised),
- * with an explicit grace, and emit once when they close; stores keep them for size + grace. Their
- * record cache is off: emit-on-close already writes each window once, and the caching layer of the
- * time-ordered window store walks every segment interval from the epoch on its first emit scan.
+ * with an explicit grace; a window closes once stream time passes its end + grace, later facts for
+ * it are dropped and counted (Kafka Streams' dropped-records metric). Each window's record is
+ * updated as facts arrive (the record cache folds updates between commits) under a key naming the
+ * window, so the compacted output keeps its final value. Not emit-on-close: that emits from the
+ * window store after the update, so a stream-time gap longer than the store retention (a quiet
+ * night) would expire windows before their only record was written.
  */
 public final class StatsTopology {
     /** The sa-tracker's child that receives the facts. */
@@ -78,10 +80,9 @@ public final class StatsTopology {
             String label = label(size);
             String name = "pool-stats-" + label;
             byPool.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
-                    .emitStrategy(EmitStrategy.onWindowClose())
                     .aggregate(Counts.Pool::new, (k, b, agg) -> agg.add(b), Named.as(name),
                             Materialized.<String, Counts.Pool, WindowStore<Bytes, byte[]>>as(name + "-store")
-                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withRetention(size.plus(c.statsGrace())).withCachingDisabled())
+                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withRetention(size.plus(c.statsGrace())))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             poolStats(c.verdict(), w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -104,10 +105,9 @@ public final class StatsTopology {
             String label = label(size);
             String name = "gateway-stats-" + label;
             byGateway.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
-                    .emitStrategy(EmitStrategy.onWindowClose())
                     .aggregate(Counts.Gateway::new, (k, b, agg) -> agg.add(b), Named.as(name),
                             Materialized.<String, Counts.Gateway, WindowStore<Bytes, byte[]>>as(name + "-store")
-                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withRetention(size.plus(c.statsGrace())).withCachingDisabled())
+                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withRetention(size.plus(c.statsGrace())))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             gatewayStats(w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -119,10 +119,9 @@ public final class StatsTopology {
                 .repartition(Repartitioned.<String, NatBinding>as("subscriber-facts").withKeySerde(keys).withValueSerde(internal))
                 .groupByKey(Grouped.<String, NatBinding>as("subscriber-facts-grouped").withKeySerde(keys).withValueSerde(internal))
                 .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
-                .emitStrategy(EmitStrategy.onWindowClose())
                 .aggregate(Counts.Subscriber::new, (k, b, agg) -> agg.add(b), Named.as("subscriber-stats-1h"),
                         Materialized.<String, Counts.Subscriber, WindowStore<Bytes, byte[]>>as("subscriber-stats-1h-store")
-                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withRetention(HOUR.plus(c.statsGrace())).withCachingDisabled())
+                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withRetention(HOUR.plus(c.statsGrace())))
                 .toStream(Named.as("subscriber-stats-1h-stream"))
                 .map((w, agg) -> KeyValue.pair(w.key() + "|" + w.window().start(), SubscriberStats.newBuilder()
                         .setSubscriber(w.key()).setSubscriberSource(agg.source)
