@@ -5,6 +5,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,39 +76,48 @@ final class DecodeCommand implements Callable<Integer> {
         natT.add(DecoderConfig.NAT_T_PORT);
         FrameDecoder decoder = new FrameDecoder(new DecoderConfig(ike, natT));
         String probe = probeId != null ? probeId : Hosts.localName();
+        try {
+            return decodeAll(decoder, probe, err) ? 1 : 0;
+        } catch (UncheckedIOException e) {
+            err.println("natshift decode: " + (output == null ? "stdout" : output) + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+    }
 
+    /** Returns true when some file failed. */
+    private boolean decodeAll(FrameDecoder decoder, String probe, PrintWriter err) throws IOException {
         boolean failed = false;
         DecodeStats total = new DecodeStats();
         try (OutputStream out = output == null ? new NonClosing(System.out) : new BufferedOutputStream(new FileOutputStream(output.toFile()), 1 << 16)) {
             PacketLines lines = PacketLines.of(format, out);
             lines.begin();
-            byte[] probeText = lines.text(probe);
-            byte[] vantageText = lines.text(vantage.text());
-            for (Path file : files) {
-                DecodeStats stats = new DecodeStats();
-                String error = decodeFile(file, decoder, stats, lines, probeText, vantageText);
-                lines.flush();
-                total.add(stats);
-                if (!quiet) {
-                    err.println("natshift decode: " + file + ": " + stats.summary());
-                }
-                if (error != null) {
-                    err.println("natshift decode: " + error);
-                    failed = true;
+            try (BackgroundLines background = new BackgroundLines(lines, lines.text(probe), lines.text(vantage.text()))) {
+                for (Path file : files) {
+                    DecodeStats stats = new DecodeStats();
+                    String error = decodeFile(file, decoder, stats, lines, background);
+                    background.flush();
+                    total.add(stats);
+                    if (!quiet) {
+                        err.println("natshift decode: " + file + ": " + stats.summary());
+                    }
+                    if (error != null) {
+                        err.println("natshift decode: " + error);
+                        failed = true;
+                    }
                 }
             }
-            lines.flush();
         }
         if (!quiet && files.size() > 1) {
             err.println("natshift decode: total: " + total.summary());
         }
         err.flush();
-        return failed ? 1 : 0;
+        return failed;
     }
 
     /** Returns a one-line error naming the file, or null when the file was read to its end. */
     private static String decodeFile(Path file, FrameDecoder decoder, DecodeStats stats, PacketLines lines,
-                                     byte[] probe, byte[] vantage) throws IOException {
+                                     BackgroundLines out) throws IOException {
         CaptureReader reader;
         try {
             reader = CaptureFiles.open(file);
@@ -123,7 +133,7 @@ final class DecodeCommand implements Callable<Integer> {
             while (reader.next()) {
                 DecodeResult r = stats.count(decoder.decode(reader.buffer(), reader.offset(), reader.length(), reader.linkType()));
                 if (r instanceof IkeMessage m) {
-                    lines.write(probe, source, vantage, reader.frameNumber(), reader.timestampMicros(), m);
+                    out.write(source, reader.frameNumber(), reader.timestampMicros(), m);
                 } else if (r instanceof DecodeResult.Rejected rejected && rejected.reason() == RejectReason.UNSUPPORTED_LINK_TYPE) {
                     return file + ": unsupported link type " + LinkType.name(reader.linkType())
                             + " at frame " + reader.frameNumber()

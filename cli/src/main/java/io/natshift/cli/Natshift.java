@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 + "rejections) in packet captures and live traffic, at carrier scale, on Kafka.",
         subcommands = {
                 DecodeCommand.class,
+                SynthCommand.class,
                 TopicsCommand.class,
                 ReplayCommand.class,
                 CaptureCommand.class,

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * pcap of old Red Hat tcpdump) go through {@link Pcap4jFileReader}.
  */
 public final class CaptureFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(CaptureFiles.class);
+    /** Lazy: starting the logging backend costs a short-lived `decode` more than reading a small file. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(CaptureFiles.class);
+    }
 
     static final int GZIP_MAGIC = 0x1f8b;
     static final int PCAP_MICROS = PcapFileReader.MAGIC_MICROS;
@@ -63,7 +67,7 @@ public final class CaptureFiles {
     }
 
     private static CaptureReader open(Path path, String source, InputWindow in, long size,
-                                      java.util.function.LongSupplier bytesRead, boolean compressed) throws IOException {
+                                      LongSupplier bytesRead, boolean compressed) throws IOException {
         try {
             in.request(MAGIC_SIZE);
             if (in.available() < MAGIC_SIZE) {
@@ -84,7 +88,7 @@ public final class CaptureFiles {
                             + " this variant and it does not decompress; gunzip it first");
                 }
                 in.close();
-                LOG.warn("{}: modified (Kuznetzov, magic 0xa1b2cd34) pcap, reading it through libpcap", source);
+                Log.LOG.warn("{}: modified (Kuznetzov, magic 0xa1b2cd34) pcap, reading it through libpcap", source);
                 return new Pcap4jFileReader(path);
             }
             throw new CaptureFormatException(source + ": " + (compressed ? "gzip-compressed, but " : "")

@@ -93,10 +93,6 @@ final class InputWindow implements AutoCloseable {
         return true;
     }
 
-    boolean atEnd() throws IOException {
-        return !request(1);
-    }
-
     private void compact(int n) {
         int remaining = limit - pos;
         byte[] target = n > buffer.length ? new byte[Math.max(n, buffer.length * 2)] : buffer;

@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 /**
  * pcapng files (draft-ietf-opsawg-pcapng): any number of sections in either byte order, each with
  * its own interfaces (link type, if_tsresol, if_tsoffset). Frames come from Enhanced, Simple and
- * the obsolete Packet Blocks, numbered as Wireshark numbers them; other blocks are skipped by their length.
+ * the obsolete Packet Blocks, numbered as Wireshark numbers them (it also gives systemd journal export
+ * blocks a frame number, so they are counted, not returned); other blocks are skipped by their length.
  * <pre>
  * block:   block type (4) | block total length (4) | body | block total length (4)
  * SHB:     0x0A0D0D0A | length | byte-order magic 0x1A2B3C4D (4) | major (2) | minor (2) | section length (8) | options
@@ -25,6 +26,7 @@ final class PcapngFileReader extends WindowedReader {
     static final int PACKET_BLOCK = 2;
     static final int SIMPLE_PACKET_BLOCK = 3;
     static final int ENHANCED_PACKET_BLOCK = 6;
+    static final int SYSTEMD_JOURNAL_EXPORT_BLOCK = 9;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
 
     static final int BLOCK_HEADER_SIZE = 8;
@@ -86,11 +88,17 @@ final class PcapngFileReader extends WindowedReader {
             }
             switch (type) {
                 case ENHANCED_PACKET_BLOCK, PACKET_BLOCK, SIMPLE_PACKET_BLOCK -> {
-                    if (packet(type, (int) Math.min(total, Integer.MAX_VALUE), blockOffset)) {
-                        return true;
-                    }
+                    packet(type, (int) Math.min(total, Integer.MAX_VALUE), blockOffset);
+                    return true;
                 }
                 case INTERFACE_DESCRIPTION_BLOCK -> interfaceDescription(total, blockOffset);
+                case SYSTEMD_JOURNAL_EXPORT_BLOCK -> {
+                    // Wireshark lists journal entries as frames: count them so our numbers stay its numbers.
+                    if (!in.skip(total)) {
+                        throw cutOff(blockName(type), blockOffset, total);
+                    }
+                    frame++;
+                }
                 default -> {
                     if (!in.skip(total)) {
                         throw cutOff(blockName(type), blockOffset, total);
@@ -166,7 +174,7 @@ final class PcapngFileReader extends WindowedReader {
         in.pos += size;
     }
 
-    private boolean packet(int type, int total, long blockOffset) throws IOException {
+    private void packet(int type, int total, long blockOffset) throws IOException {
         int headerSize = type == SIMPLE_PACKET_BLOCK ? SPB_DATA_OFFSET : EPB_DATA_OFFSET;
         if (total < headerSize + BLOCK_TRAILER_SIZE) {
             throw corrupt(frame + 1, blockOffset, blockName(type) + " of " + total + " bytes");
@@ -220,7 +228,6 @@ final class PcapngFileReader extends WindowedReader {
         linkType = ifLinkType[iface];
         in.pos = p + total;
         frame++;
-        return true;
     }
 
     private static String blockName(int type) {
@@ -229,6 +236,7 @@ final class PcapngFileReader extends WindowedReader {
             case PACKET_BLOCK -> "packet block";
             case SIMPLE_PACKET_BLOCK -> "simple packet block";
             case ENHANCED_PACKET_BLOCK -> "enhanced packet block";
+            case SYSTEMD_JOURNAL_EXPORT_BLOCK -> "systemd journal export block";
             default -> "block of type 0x" + Integer.toHexString(type);
         };
     }

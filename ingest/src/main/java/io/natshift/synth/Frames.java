@@ -21,6 +21,7 @@ public final class Frames {
     static final int ETHERTYPE_IPV6 = 0x86DD;
     static final int PROTO_TCP = 6;
     static final int PROTO_UDP = 17;
+    static final int PROTO_ESP = 50;
 
     public static final int TCP_FIN = 0x01;
     public static final int TCP_SYN = 0x02;
@@ -41,6 +42,13 @@ public final class Frames {
 
     /** One UDP datagram; {@code ttl} lets a frame look like it crossed the Internet (seen outside) or not. */
     public void udp(Endpoint src, Endpoint dst, int ttl, byte[] payload, int off, int len) {
+        udp(src, dst, ttl, payload, off, len, true);
+    }
+
+    /**
+     * @param checksum false sends UDP checksum 0 (IPv4 only), as RFC 3948 3.1.2 says ESP-in-UDP senders should
+     */
+    public void udp(Endpoint src, Endpoint dst, int ttl, byte[] payload, int off, int len, boolean checksum) {
         int l4 = ipHeader(src, dst, ttl, PROTO_UDP, UDP_HEADER_SIZE + len);
         byte[] f = frame;
         put16(f, l4, src.port());
@@ -48,8 +56,17 @@ public final class Frames {
         put16(f, l4 + 4, UDP_HEADER_SIZE + len);
         put16(f, l4 + 6, 0);
         System.arraycopy(payload, off, f, l4 + UDP_HEADER_SIZE, len);
+        if (!checksum && !src.isIpv6()) {
+            return;
+        }
         int sum = transportChecksum(src, dst, PROTO_UDP, l4, UDP_HEADER_SIZE + len);
         put16(f, l4 + 6, sum == 0 ? 0xFFFF : sum); // RFC 768: a computed 0 is sent as all ones
+    }
+
+    /** ESP straight on IP (RFC 4303), as a peer without NAT between it and the gateway sends it. */
+    public void esp(Endpoint src, Endpoint dst, int ttl, byte[] payload, int off, int len) {
+        int l4 = ipHeader(src, dst, ttl, PROTO_ESP, len);
+        System.arraycopy(payload, off, frame, l4, len);
     }
 
     public void tcp(Endpoint src, Endpoint dst, int ttl, long seq, long ack, int flags, byte[] payload, int off, int len) {
@@ -116,6 +133,9 @@ public final class Frames {
     private static long sum(byte[] b, int off, int len, long acc) {
         int i = off;
         int end = off + len;
+        for (; i + 3 < end; i += 4) {
+            acc += (((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF)) + (((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF));
+        }
         for (; i + 1 < end; i += 2) {
             acc += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
         }

@@ -133,6 +133,19 @@ class CaptureFilesTest {
     }
 
     @Test
+    void shouldNumberFramesAsWiresharkDoesPastSystemdJournalEntries() throws IOException {
+        byte[] a = frame(60, 1);
+        CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.LITTLE_ENDIAN);
+        ng.idb(ETHERNET, 0, ng.tsOptions(null, null))
+                .epb(0, 1, a, 60)
+                .block(9, "__REALTIME_TIMESTAMP=1\nMESSAGE=ipsec up\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .block(0x0000000A, new byte[16])  // decryption secrets: no frame
+                .epb(0, 2, a, 60);
+
+        assertThat(read(write("journal.pcapng", ng.toBytes()))).containsExactly(f(1, 1, ETHERNET, a), f(3, 2, ETHERNET, a));
+    }
+
+    @Test
     void shouldScaleTimestampsByTsresolAndShiftThemByTsoffset() throws IOException {
         byte[] a = frame(20, 1);
         CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.LITTLE_ENDIAN);
@@ -222,6 +235,27 @@ class CaptureFilesTest {
                     .hasMessage(file + ": gzip data is cut off after frame 1 (decompressed byte 140)");
         }
         assertThat(frames).containsExactly(f(1, 1_000_000L, ETHERNET, a));
+    }
+
+    @Test
+    void shouldReportAGzipStreamCutInsideARecord() throws IOException {
+        byte[] noise = new byte[20_000];
+        new java.util.Random(7).nextBytes(noise);
+        byte[] pcap = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, 65535, ETHERNET)
+                .record(1, 0, frame(1000, 1)).record(2, 0, noise).toBytes();
+        byte[] gz = CaptureBytes.gzip(pcap);
+        // random bytes do not compress: cutting the gzip file in half cuts inside frame 2
+        Path file = write("half.pcap.gz", Arrays.copyOf(gz, gz.length / 2));
+        List<Frame> frames = new ArrayList<>();
+
+        try (CaptureReader r = CaptureFiles.open(file)) {
+            assertThatThrownBy(() -> readAll(r, frames))
+                    .isInstanceOf(CaptureFormatException.class)
+                    .hasMessageStartingWith(file + ": cut off at byte ")
+                    .hasMessageContaining(" of the decompressed data inside frame 2 (its record starts at byte 1040 and needs 20016 bytes, ")
+                    .hasMessageEndingWith("; the gzip data itself is cut off");
+        }
+        assertThat(frames).containsExactly(f(1, 1_000_000L, ETHERNET, frame(1000, 1)));
     }
 
     @Test

@@ -16,8 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,15 +53,32 @@ class Pcap4jFileReaderTest {
     }
 
     @Test
-    void shouldFallBackToLibpcapForTheKuznetzovVariant() throws IOException {
+    void shouldFallBackToLibpcapForTheKuznetzovVariantAndSaySo() throws IOException {
         byte[] a = frame(60, 1);
         byte[] b = frame(90, 2);
         Path file = Files.write(dir.resolve("kuznetzov.pcap"), kuznetzov(a, b));
-
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Logger logger =
+                (Logger) LogManager.getLogger(CaptureFiles.class);
+        Appender recorder = new AbstractAppender(
+                "recorder", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                warnings.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+            }
+        };
+        recorder.start();
+        Level level = logger.getLevel();
+        logger.addAppender(recorder);
+        logger.setLevel(Level.WARN); // after addAppender, which resets loggers; the default configuration logs ERROR only
         try (CaptureReader r = CaptureFiles.open(file)) {
             assertThat(r).isInstanceOf(Pcap4jFileReader.class);
             assertThat(readAll(r, new ArrayList<>())).containsExactly(f(1, 1_250_000L, ETHERNET, a), f(2, 2_250_000L, ETHERNET, b));
+        } finally {
+            logger.removeAppender(recorder);
+            logger.setLevel(level);
         }
+        assertThat(warnings).containsExactly("WARN " + file + ": modified (Kuznetzov, magic 0xa1b2cd34) pcap, reading it through libpcap");
     }
 
     @Test
@@ -60,7 +86,7 @@ class Pcap4jFileReaderTest {
         byte[] a = frame(60, 1);
         byte[] b = frame(1400, 2);
         Path nanos = Files.write(dir.resolve("nanos.pcap"), CaptureBytes.pcap(ByteOrder.BIG_ENDIAN, 0xa1b23c4d, 65535, RAW)
-                .record(1_600_000_000L, 123_456_789, a).record(1_600_000_001L, 5, 1000, 1400, java.util.Arrays.copyOf(b, 1000)).toBytes());
+                .record(1_600_000_000L, 123_456_789, a).record(1_600_000_001L, 5, 1000, 1400, Arrays.copyOf(b, 1000)).toBytes());
         CaptureBytes ng = CaptureBytes.pcapng().shb(ByteOrder.LITTLE_ENDIAN);
         Path pcapng = Files.write(dir.resolve("ng.pcapng"), ng.idb(ETHERNET, 0, ng.tsOptions(9, null))
                 .epb(0, 1_700_000_000_987_654_321L, a, 60).epb(0, 1_700_000_001_000_000_999L, b, 1400).toBytes());
@@ -76,7 +102,7 @@ class Pcap4jFileReaderTest {
     void shouldReturnTheCompleteFramesBeforeLibpcapReportsACut() throws IOException {
         byte[] a = frame(100, 1);
         byte[] whole = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xa1b2c3d4, 65535, ETHERNET).record(1, 0, a).record(2, 0, a).toBytes();
-        Path file = Files.write(dir.resolve("cut.pcap"), java.util.Arrays.copyOf(whole, whole.length - 30));
+        Path file = Files.write(dir.resolve("cut.pcap"), Arrays.copyOf(whole, whole.length - 30));
         List<Frame> frames = new ArrayList<>();
 
         try (CaptureReader r = new Pcap4jFileReader(file)) {

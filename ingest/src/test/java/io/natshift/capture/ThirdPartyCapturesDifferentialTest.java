@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * each frame TShark dissects as ISAKMP ({@code <file>.tshark.tsv}) must decode to the same header
  * fields, addresses, ports and capture time, matched by frame number; and we emit no IKE record on
  * frames TShark does not list. Every deliberate difference is listed in {@link #DEVIATIONS} with its reason.
- * Runs over both paths we ship: the pure-Java readers and libpcap through pcap4j.
+ * Runs over every path we ship: the pure-Java readers (plain and gzip) and libpcap through pcap4j.
  */
 class ThirdPartyCapturesDifferentialTest {
 
@@ -41,6 +41,20 @@ class ThirdPartyCapturesDifferentialTest {
             @Override
             CaptureReader open(Path file) throws IOException {
                 return new Pcap4jFileReader(file);
+            }
+        },
+        /** The pure-Java readers behind gzip: the same capture compressed into a temporary file. */
+        PURE_JAVA_GZIP {
+            @Override
+            CaptureReader open(Path file) throws IOException {
+                Path gz = Files.createTempFile("natshift-differential-", ".gz");
+                try {
+                    Files.write(gz, CaptureBytes.gzip(Files.readAllBytes(file)));
+                    return CaptureFiles.open(gz);
+                } finally {
+                    // the reader holds the file open; on Linux the data stays readable until it is closed
+                    Files.delete(gz);
+                }
             }
         };
 
