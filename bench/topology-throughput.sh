@@ -62,4 +62,7 @@ PROPS
   done
   echo "broker: Apache Kafka (kafka.Kafka, KRaft) on $bootstrap"
 fi
-java -Xms2g -Xmx2g -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
+java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
+if [ "${NATSHIFT_LATENCY:-1}" = 1 ]; then
+  java -Xms1g -Xmx1g -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-20}"
+fi

@@ -23,6 +23,7 @@ final class SyntheticSas {
 
     private final SplittableRandom random;
     private long shifted;
+    private final java.util.Set<Long> shiftedSpis = new java.util.HashSet<>();
 
     SyntheticSas(long seed) {
         random = new SplittableRandom(seed);
@@ -30,6 +31,12 @@ final class SyntheticSas {
 
     long shifted() {
         return shifted;
+    }
+
+    /** True for the packet that shifts its SA (the initiator's first UDP 4500 packet of a shifted SA). */
+    boolean isShiftedPacket(Packet p) {
+        return p.value().getFrame() == 3 && p.value().getNatT()
+                && shiftedSpis.contains(java.nio.ByteBuffer.wrap(p.key()).getLong());
     }
 
     /** {@code sas} subscribers starting {@code startsPerSecond} per second of capture time from {@code t0}, sorted by time. */
@@ -61,6 +68,7 @@ final class SyntheticSas {
         out.add(v1(frame++, t + 70, ispi, rspi, after, port + 1, GATEWAY, 4500, 32, 8, 1, 77, 300, true));
         if (shift) {
             shifted++;
+            shiftedSpis.add(ispi);
             out.add(v1(frame++, t + 5030, ispi, rspi, GATEWAY, 500, before, port, 4, 1, 0, 0, 420, false));
             out.add(v1(frame++, t + 3070, ispi, rspi, after, port + 1, GATEWAY, 4500, 5, 90, 1, 9, 76, true));
             out.add(v1(frame++, t + 5090, ispi, rspi, after, port + 1, GATEWAY, 4500, 4, 8, 1, 0, 92, true));

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.natshift.capture.LibpcapFileReader;
+import io.natshift.capture.CaptureFiles;
 import io.natshift.publish.Pacer;
 import io.natshift.publish.Replay;
 import picocli.CommandLine.ArgGroup;
@@ -41,7 +41,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Pacer pacer = pace == null || pace.speed == null ? Pacer.MAX : Pacer.speed(pace.speed);
-        Replay.Outcome outcome = new Replay(probe.bootstrap, probe.settings(), pacer, LibpcapFileReader::open)
+        Replay.Outcome outcome = new Replay(probe.bootstrap, probe.settings(), pacer, CaptureFiles::open)
                 .run(files, System.out, true);
         if (outcome.exitCode() == Replay.NO_TOPIC) {
             outcome.problems().forEach(p -> System.err.println("natshift replay: " + p));

@@ -1,9 +1,6 @@
 package io.natshift.capture;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +72,6 @@ public final class LiveCaptureReader implements CaptureReader {
 
     /** Opens {@code interfaceName} and starts capturing; {@code promiscuous} for a mirror port or tap (traffic not addressed to this host). */
     public static LiveCaptureReader open(String interfaceName, String filter, boolean promiscuous, Limits limits) throws IOException {
-        LibpcapLocation.configure();
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(interfaceName)
@@ -286,27 +282,6 @@ public final class LiveCaptureReader implements CaptureReader {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** pcap4j asks JNA for "pcap"; Debian's runtime package ships only libpcap.so.0.8 (no -dev symlink). */
-    static final class LibpcapLocation {
-        private static final String PROPERTY = "org.pcap4j.core.pcapLibName";
-
-        private LibpcapLocation() {
-        }
-
-        static synchronized void configure() {
-            if (System.getProperty(PROPERTY) != null) {
-                return;
-            }
-            for (String candidate : List.of("/usr/lib/x86_64-linux-gnu/libpcap.so", "/usr/lib/x86_64-linux-gnu/libpcap.so.0.8",
-                    "/usr/lib/aarch64-linux-gnu/libpcap.so.0.8", "/usr/lib64/libpcap.so.1", "/usr/lib/libpcap.so.0.8")) {
-                if (Files.exists(Path.of(candidate))) {
-                    System.setProperty(PROPERTY, candidate);
-                    return;
-                }
-            }
         }
     }
 }

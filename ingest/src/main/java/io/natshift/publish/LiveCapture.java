@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,15 +64,14 @@ public final class LiveCapture {
                 return Replay.NO_TOPIC;
             }
             Properties props = ProducerSettings.noLoss(bootstrapServers, "natshift-capture-" + settings.probeId());
-            try (Producer<byte[], SpecificRecord> producer = new KafkaProducer<>(props, topic.keySerde().get().serializer(),
-                    topic.valueSerde().get().serializer());
+            try (Producer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                  LiveCaptureReader live = LiveCaptureReader.open(options.interfaceName(), options.filter(), options.promiscuous(), options.limits())) {
                 reader = live;
                 if (stopRequested) {
                     live.stop();
                 }
                 LOG.info("capturing on {} (filter: {}) into {} on {}", options.interfaceName(), options.filter(), topic.name(), bootstrapServers);
-                Probe probe = new Probe(producer, topic.name(), partitions, settings, new FrameDecoder());
+                Probe probe = new Probe(producer, topic, partitions, settings, new FrameDecoder());
                 long nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
                 LiveCaptureReader.Poll poll;
                 while ((poll = live.poll(100)) != LiveCaptureReader.Poll.END) {

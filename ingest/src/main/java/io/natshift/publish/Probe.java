@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import io.natshift.capture.CaptureReader;
 import io.natshift.decode.DecodeResult;
 import io.natshift.decode.FrameDecoder;
 import io.natshift.decode.IkeMessage;
+import io.natshift.schemas.Topic;
 import io.natshift.schemas.avro.IkePacket;
 import io.natshift.schemas.avro.ProbeHeartbeat;
 
@@ -29,7 +31,8 @@ import io.natshift.schemas.avro.ProbeHeartbeat;
  * IkePacket (key = initiator SPI, timestamp = capture time in ms, headers = probe id and source),
  * sends heartbeats to quiet partitions, and counts everything. A send that fails after the
  * producer's retries is never ignored: {@link #failure()} holds it and the run stops.
- * One thread drives a probe; the producer's callbacks only touch atomics.
+ * One thread drives a probe; the producer's callbacks only touch atomics. Values are serialized
+ * with the topic's serde here, so {@link #replay} can hand finished records to a sender thread.
  */
 public final class Probe {
     private static final Logger LOG = LoggerFactory.getLogger(Probe.class);
@@ -40,8 +43,9 @@ public final class Probe {
     public record Settings(String probeId, Vantage vantage, long heartbeatIntervalMicros) {
     }
 
-    private final Producer<byte[], SpecificRecord> producer;
+    private final Producer<byte[], byte[]> producer;
     private final String topic;
+    private final Serializer<SpecificRecord> valueSerializer;
     private final int partitions;
     private final Settings settings;
     private final FrameDecoder decoder;
@@ -54,10 +58,12 @@ public final class Probe {
     private final Heartbeats.Sink heartbeatSink = this::sendHeartbeat;
     private final byte[] probeIdBytes;
     private String currentSource = "";
+    private SendPipeline pipeline;
 
-    public Probe(Producer<byte[], SpecificRecord> producer, String topic, int partitions, Settings settings, FrameDecoder decoder) {
+    public Probe(Producer<byte[], byte[]> producer, Topic<byte[], SpecificRecord> topic, int partitions, Settings settings, FrameDecoder decoder) {
         this.producer = producer;
-        this.topic = topic;
+        this.topic = topic.name();
+        this.valueSerializer = topic.valueSerde().get().serializer();
         this.partitions = partitions;
         this.settings = settings;
         this.decoder = decoder;
@@ -80,6 +86,8 @@ public final class Probe {
      * A damaged capture throws {@link IOException} after every good frame before the damage was sent.
      */
     public void replay(CaptureReader reader, Pacer pacer) throws IOException, InterruptedException {
+        // reading, decoding and serializing here; producer.send (append + compression) on the sender thread
+        pipeline = new SendPipeline(producer, this::failed);
         try {
             long n = 0;
             while (failure.get() == null && reader.next()) {
@@ -94,6 +102,9 @@ public final class Probe {
             }
         } finally {
             counters.bytesRead.set(reader.bytesRead());
+            SendPipeline p = pipeline;
+            pipeline = null;
+            p.close();
             flush();
         }
     }
@@ -114,7 +125,8 @@ public final class Probe {
             value.setVantage(settings.vantage().text());
             byte[] key = IkeRecords.key(m.initiatorSpi());
             int partition = partitionOf(key);
-            producer.send(new ProducerRecord<>(topic, partition, Math.floorDiv(micros, 1000L), key, value, headers(source)), packetCallback);
+            send(new ProducerRecord<>(topic, partition, Math.floorDiv(micros, 1000L), key, valueSerializer.serialize(topic, value), headers(source)),
+                    packetCallback);
             if (heartbeats != null) {
                 heartbeats.sent(partition, micros);
             }
@@ -152,7 +164,17 @@ public final class Probe {
                 .setVantage(settings.vantage().text())
                 .setTimestampMicros(IkeRecords.instant(captureMicros))
                 .build();
-        producer.send(new ProducerRecord<>(topic, partition, Math.floorDiv(captureMicros, 1000L), null, beat, headers(currentSource)), heartbeatCallback);
+        send(new ProducerRecord<>(topic, partition, Math.floorDiv(captureMicros, 1000L), null, valueSerializer.serialize(topic, beat),
+                headers(currentSource)), heartbeatCallback);
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+        SendPipeline p = pipeline;
+        if (p != null) {
+            p.send(record, callback);
+        } else {
+            producer.send(record, callback);
+        }
     }
 
     private List<Header> headers(String source) {

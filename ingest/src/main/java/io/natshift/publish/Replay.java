@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.natshift.capture.CaptureOpener;
 import io.natshift.capture.CaptureReader;
@@ -76,9 +77,8 @@ public final class Replay {
         IngestCounters counters = new IngestCounters();
         Exception failure;
         try (MergedCaptureReader merged = new MergedCaptureReader(readers);
-             Producer<byte[], SpecificRecord> producer = new KafkaProducer<>(props, topic.keySerde().get().serializer(),
-                     topic.valueSerde().get().serializer())) {
-            Probe probe = new Probe(producer, topic.name(), partitions, settings, new FrameDecoder());
+             Producer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            Probe probe = new Probe(producer, topic, partitions, settings, new FrameDecoder());
             counters = probe.counters();
             try (Progress progress = showProgress ? Progress.forConsole(counters, merged.totalBytes()) : null) {
                 probe.replay(merged, pacer);

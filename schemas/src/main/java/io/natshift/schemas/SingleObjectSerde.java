@@ -1,16 +1,23 @@
 package io.natshift.schemas;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -25,12 +32,33 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<T> {
 
-    private final BinaryMessageEncoder<T> encoder;
+    private final byte[] header;
+    private final SpecificDatumWriter<T> writer;
+    // per thread: the producer may serialize from several threads; one buffer each avoids copies per record
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final ExposedBuffer out = new ExposedBuffer();
+        BinaryEncoder encoder;
+    }
+
+    private static final class ExposedBuffer extends ByteArrayOutputStream {
+        ExposedBuffer() {
+            super(512);
+        }
+
+        byte[] copy() {
+            return Arrays.copyOf(buf, count);
+        }
+    }
     private final BinaryMessageDecoder<T> decoder;
 
     public SingleObjectSerde(Schema schema, List<String> historyResources) {
         SpecificData model = SpecificData.getForSchema(schema);
-        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        this.writer = new SpecificDatumWriter<>(schema, model);
+        // single-object header: C3 01 | CRC-64-AVRO fingerprint, little-endian
+        this.header = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
         this.decoder = new BinaryMessageDecoder<>(model, schema);
         for (String resource : historyResources) {
             decoder.addSchema(loadSchema(resource));
@@ -48,12 +76,16 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
         }
     }
 
+    /** Same bytes as Avro's {@link BinaryMessageEncoder}, written through one reused buffer per thread. */
     public byte[] encode(T record) {
         try {
-            ByteBuffer buffer = encoder.encode(record);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            Scratch s = scratch.get();
+            s.out.reset();
+            s.out.write(header);
+            s.encoder = EncoderFactory.get().directBinaryEncoder(s.out, s.encoder);
+            writer.write(record, s.encoder);
+            s.encoder.flush();
+            return s.out.copy();
         } catch (IOException e) {
             throw new SerializationException("cannot encode " + record.getSchema().getFullName(), e);
         }

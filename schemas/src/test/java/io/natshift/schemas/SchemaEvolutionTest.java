@@ -87,6 +87,17 @@ class SchemaEvolutionTest {
         assertThat(serde.decode(serde.encode(beat))).isEqualTo(beat);
     }
 
+    @Test
+    void shouldEncodeExactlyAsAvrosSingleObjectEncoder() throws IOException {
+        ProbeHeartbeat beat = ProbeHeartbeat.newBuilder().setProbeId("p").setSource("eth0").setVantage("inside")
+                .setTimestampMicros(Instant.ofEpochSecond(1_700_000_000L, 5_000L)).build();
+        byte[] reference = toBytes(new BinaryMessageEncoder<ProbeHeartbeat>(
+                org.apache.avro.specific.SpecificData.get(), ProbeHeartbeat.getClassSchema()).encode(beat));
+
+        assertThat(Serdes.probeHeartbeat().encode(beat)).isEqualTo(reference);
+        assertThat(Serdes.probeHeartbeat().encode(beat)).isEqualTo(reference);
+    }
+
     private static byte[] hex(String h) {
         return java.util.HexFormat.of().parseHex(h);
     }

@@ -141,8 +141,10 @@ final class Negotiation {
      * before, else -1 (the same transmission captured again, by another probe).
      */
     private static int recordSignature(View v, IkePacket p, boolean responder) {
-        long key = (p.getMessageId() << 32) | ((p.getLength() & 0x7FFF) << 17) | ((responder ? 1L : 0L) << 16)
+        long wide = (p.getMessageId() << 32) | ((p.getLength() & 0x7FFF) << 17) | ((responder ? 1L : 0L) << 16)
                 | ((long) (p.getExchangeType() & 0xFF) << 8) | (p.getFlags() & 0xFF);
+        // 32 bits are plenty to tell apart the few messages remembered per view, and halve the stored size
+        int key = (int) ((wide * 0x9E3779B97F4A7C15L) >>> 32);
         int probe = p.getProbeId().hashCode();
         View.Signature g = null;
         for (View.Signature candidate : v.signatures) {

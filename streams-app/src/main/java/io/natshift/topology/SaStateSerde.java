@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * its first byte so a changed layout fails loudly instead of misreading old changelogs.
  */
 final class SaStateSerde implements Serde<SaState> {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     @Override
     public Serializer<SaState> serializer() {
@@ -81,12 +81,19 @@ final class SaStateSerde implements Serde<SaState> {
                 o.varint(q.third ? 1 : 0);
             }
             o.varint(v.signatures.length);
+            int own = v.probeId.hashCode();
             for (View.Signature g : v.signatures) {
-                o.fixed64(g.key);
+                o.fixed32(g.key);
                 o.varint(g.max);
                 o.varint(g.probes.length);
                 for (int i = 0; i < g.probes.length; i++) {
-                    o.fixed32(g.probes[i]);
+                    // the view's own probe, by far the common case, costs one byte
+                    if (g.probes[i] == own) {
+                        o.varint(0);
+                    } else {
+                        o.varint(1);
+                        o.fixed32(g.probes[i]);
+                    }
                     o.varint(g.counts[i]);
                 }
             }
@@ -162,15 +169,16 @@ final class SaStateSerde implements Serde<SaState> {
                 v.quickModes[i] = q;
             }
             v.signatures = new View.Signature[in.varint()];
+            int own = v.probeId.hashCode();
             for (int i = 0; i < v.signatures.length; i++) {
                 View.Signature g = new View.Signature();
-                g.key = in.fixed64();
+                g.key = in.fixed32();
                 g.max = in.varint();
                 int probes = in.varint();
                 g.probes = new int[probes];
                 g.counts = new int[probes];
                 for (int p = 0; p < probes; p++) {
-                    g.probes[p] = in.fixed32();
+                    g.probes[p] = in.varint() == 0 ? own : in.fixed32();
                     g.counts[p] = in.varint();
                 }
                 v.signatures[i] = g;
@@ -231,13 +239,23 @@ final class SaStateSerde implements Serde<SaState> {
             }
         }
 
+        private final java.util.ArrayList<String> written = new java.util.ArrayList<>(12);
+
+        /** null = 0; a string already written in this entry = 2 * index + 1; else 2 * (length + 1) and UTF-8. */
         void string(String s) {
             if (s == null) {
                 varint(0);
                 return;
             }
+            for (int i = 0; i < written.size(); i++) {
+                if (written.get(i).equals(s)) {
+                    varint(2 * i + 1);
+                    return;
+                }
+            }
+            written.add(s);
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            varint(utf8.length + 1);
+            varint(2 * (utf8.length + 1));
             ensure(utf8.length);
             System.arraycopy(utf8, 0, buf, pos, utf8.length);
             pos += utf8.length;
@@ -305,13 +323,20 @@ final class SaStateSerde implements Serde<SaState> {
             return v;
         }
 
+        private final java.util.ArrayList<String> read = new java.util.ArrayList<>(12);
+
         String string() {
             int n = varint();
             if (n == 0) {
                 return null;
             }
-            String s = new String(buf, pos, n - 1, StandardCharsets.UTF_8);
-            pos += n - 1;
+            if ((n & 1) == 1) {
+                return read.get(n >>> 1);
+            }
+            int length = (n >>> 1) - 1;
+            String s = new String(buf, pos, length, StandardCharsets.UTF_8);
+            pos += length;
+            read.add(s);
             return s;
         }
     }

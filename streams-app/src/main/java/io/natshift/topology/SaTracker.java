@@ -39,12 +39,48 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     private long liveSas;
     private long capDroppedHere;
     private long lateHere;
+    /**
+     * Decoded states of recently active SAs, written through to the store on every change, so a
+     * packet costs one store put and no decode. Emptied whenever the task (re)initialises, so it
+     * never disagrees with the (restored) store.
+     */
+    private final java.util.LinkedHashMap<Long, SaState> recent;
 
     SaTracker(TopologyConfig config, TopologyCounters counters) {
         this.config = config;
         this.counters = counters;
         this.grace = config.grace().toMillis();
         this.wheel = new DeadlineWheel(Math.max(1_000, config.punctuateInterval().toMillis()));
+        int capacity = config.stateObjectCache();
+        this.recent = new java.util.LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Long, SaState> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    private SaState load(long spi) {
+        SaState s = recent.get(spi);
+        if (s == null) {
+            s = store.get(spi);
+            if (s != null && config.stateObjectCache() > 0) {
+                recent.put(spi, s);
+            }
+        }
+        return s;
+    }
+
+    private void save(long spi, SaState s) {
+        store.put(spi, s);
+        if (config.stateObjectCache() > 0) {
+            recent.put(spi, s);
+        }
+    }
+
+    private void remove(long spi) {
+        store.delete(spi);
+        recent.remove(spi);
     }
 
     @Override
@@ -52,6 +88,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         this.context = context;
         this.store = context.getStateStore(NatshiftTopology.SA_STORE);
         wheel.clear();
+        recent.clear();
         liveSas = 0;
         // the index is not persisted: rebuild it from the (restored) store
         try (KeyValueIterator<Long, SaState> all = store.all()) {
@@ -87,7 +124,11 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         long spi = ByteBuffer.wrap(record.key()).getLong();
         long rspi = ByteBuffer.wrap(p.getResponderSpi().bytes()).getLong();
 
-        SaState s = store.get(spi);
+        SaState s = load(spi);
+        if (s != null && routine(s, p, ts)) {
+            counters.routinePackets.increment();
+            return;   // nothing a summary or an alert reports would change: no write
+        }
         long oldBucket = Long.MIN_VALUE;
         if (s == null) {
             if (liveSas >= config.maxLiveSasPerTask()) {
@@ -127,7 +168,36 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         if (newBucket != oldBucket) {
             wheel.add(newBucket, spi);
         }
-        store.put(spi, s);
+        save(spi, s);
+    }
+
+    /**
+     * Routine traffic of an established SA: an informational exchange (DPD, liveness) between its
+     * current endpoints, without a cleartext notify. It changes nothing reported, so it is not
+     * recorded; for an SA already summarised it still refreshes the retention clock, at most every
+     * half retention period, so a long-lived SA is not forgotten while it talks.
+     */
+    private boolean routine(SaState s, IkePacket p, long ts) {
+        if (!s.established() || !p.getNotifyTypes().isEmpty()) {
+            return false;
+        }
+        int ex = p.getExchangeType();
+        if (ex != (p.getMajorVersion() == 2 ? Ike.V2_INFORMATIONAL : Ike.V1_INFORMATIONAL)) {
+            return false;
+        }
+        View v = s.view(p.getVantage());
+        if (v == null || v.currentAddr == null || v.responderAddr == null) {
+            return false;
+        }
+        boolean between = (p.getSrcAddr().equals(v.currentAddr) && p.getDstAddr().equals(v.responderAddr))
+                || (p.getSrcAddr().equals(v.responderAddr) && p.getDstAddr().equals(v.currentAddr));
+        if (!between) {
+            return false;
+        }
+        if (s.has(SaState.REPORTED)) {
+            return ts - s.lastTs < config.retention().toMillis() / 2;
+        }
+        return ts <= deadline(s);
     }
 
     private static boolean isOtherAttempt(SaState s, long rspi) {
@@ -204,7 +274,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         java.util.List<long[]> notYet = new java.util.ArrayList<>();
         while ((due = wheel.pollDue(horizon)) != null) {
             for (long spi : due) {
-                SaState s = store.get(spi);
+                SaState s = load(spi);
                 if (s == null) {
                     continue;
                 }
@@ -216,18 +286,24 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
                     continue;   // else a stale entry: the SA moved on and is indexed under its new deadline
                 }
                 if (s.has(SaState.REPORTED)) {
-                    store.delete(spi);
+                    remove(spi);
                     liveSas--;
                 } else {
                     close(spi, s, closedBy(s), deadline);
                     wheel.add(wheel.bucket(deadline(s)), spi);
-                    store.put(spi, s);
+                    save(spi, s);
                 }
             }
         }
         for (long[] entry : notYet) {
             wheel.add(entry[0], entry[1]);
         }
+    }
+
+    @Override
+    public void close() {
+        recent.clear();
+        wheel.clear();
     }
 
     private String where() {

@@ -23,11 +23,12 @@ import io.natshift.schemas.Topics;
  * @param retention             natshift.state.retention.ms: how long a summarised SA is kept to absorb its late packets (DPD, delete)
  * @param maxLiveSasPerTask     natshift.max.live.sas.per.task: cap on SAs in state per task; packets of new SAs beyond it are dropped and counted
  * @param punctuateInterval     natshift.punctuate.interval.ms: stream-time interval of the timeout scan
+ * @param stateObjectCache      natshift.state.object.cache: decoded SA states kept on the heap per task (write-through; 0 = off)
  */
 public record TopologyConfig(String inputTopic, String alertsTopic, String sessionsTopic, OutputFormat outputFormat,
                              Duration grace, Duration negotiationIdle, Duration negotiationMax, Duration establishedIdle,
                              Duration establishedReportMax, Duration retention, int maxLiveSasPerTask,
-                             Duration punctuateInterval) {
+                             Duration punctuateInterval, int stateObjectCache) {
 
     public enum OutputFormat { AVRO, JSON }
 
@@ -52,7 +53,8 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
                 millis(props, "natshift.established.report.max.ms", 120_000),
                 millis(props, "natshift.state.retention.ms", 300_000),
                 (int) number(props, "natshift.max.live.sas.per.task", 250_000),
-                millis(props, "natshift.punctuate.interval.ms", 1_000));
+                millis(props, "natshift.punctuate.interval.ms", 1_000),
+                (int) number(props, "natshift.state.object.cache", 50_000));
         c.validate();
         return c;
     }
@@ -68,12 +70,17 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
 
     public TopologyConfig withOutputFormat(OutputFormat format) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, format, grace, negotiationIdle, negotiationMax,
-                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval);
+                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, stateObjectCache);
+    }
+
+    public TopologyConfig withStateObjectCache(int entries) {
+        return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, outputFormat, grace, negotiationIdle, negotiationMax,
+                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, entries);
     }
 
     public TopologyConfig withMaxLiveSasPerTask(int cap) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, outputFormat, grace, negotiationIdle, negotiationMax,
-                establishedIdle, establishedReportMax, retention, cap, punctuateInterval);
+                establishedIdle, establishedReportMax, retention, cap, punctuateInterval, stateObjectCache);
     }
 
     private void validate() {

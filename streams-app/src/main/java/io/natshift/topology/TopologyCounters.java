@@ -17,6 +17,12 @@ public final class TopologyCounters {
     final LongAdder supersededAttempts = new LongAdder();
     /** Counters of the bindings and statistics part (StatsTopology). */
     public final io.natshift.topology.correlation.CorrelationCounters correlation = new io.natshift.topology.correlation.CorrelationCounters();
+    final LongAdder routinePackets = new LongAdder();
+
+    /** Informational exchanges of established SAs between their current endpoints: not recorded. */
+    public long routinePackets() {
+        return routinePackets.sum();
+    }
 
     public long poisonRecords() {
         return poisonRecords.sum();
@@ -54,6 +60,7 @@ public final class TopologyCounters {
     public String toString() {
         return "packets=" + packets() + " heartbeats=" + heartbeats() + " alerts=" + alerts() + " sessions=" + sessions()
                 + " poison-records=" + poisonRecords() + " late-records=" + lateRecords()
-                + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts() + " " + correlation;
+                + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts()
+                + " routine-packets=" + routinePackets() + " " + correlation;
     }
 }

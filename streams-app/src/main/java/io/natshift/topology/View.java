@@ -81,7 +81,7 @@ final class View {
 
     /** A message already seen, with how often each probe captured it (retransmission vs. duplicate capture). */
     static final class Signature {
-        long key;
+        int key;
         int max;
         int[] probes;
         int[] counts;

@@ -211,8 +211,8 @@ class CorrelationIT {
     }
 
     private void replayInTimeOrder(String topic, Path outside, Path inside) throws Exception {
-        try (KafkaProducer<byte[], SpecificRecord> producer = new KafkaProducer<>(ProducerSettings.noLoss(kafka.bootstrapServers(), "it"),
-                new ByteArraySerializer(), Serdes.ingestValue().serializer());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.noLoss(kafka.bootstrapServers(), "it"),
+                new ByteArraySerializer(), new ByteArraySerializer());
              CaptureReader out = CaptureFiles.open(outside);
              CaptureReader in = CaptureFiles.open(inside)) {
             Probe outsideProbe = new Probe(producer, topic, PARTITIONS, new Probe.Settings("outside-probe", Vantage.OUTSIDE, 0), new FrameDecoder());

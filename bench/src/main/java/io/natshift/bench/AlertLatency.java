@@ -1,0 +1,142 @@
+package io.natshift.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+import io.natshift.schemas.IngestValueSerde;
+import io.natshift.schemas.Topics;
+import io.natshift.topology.NatshiftTopology;
+import io.natshift.topology.TopologyConfig;
+import io.natshift.topology.TopologyCounters;
+
+/**
+ * Alert latency under a paced load: packets produced at RATE per second (wall clock), the topology
+ * running exactly-once; latency = broker append time of the NatShift alert (alerts topic with
+ * LogAppendTime) minus the producer acknowledgement of the shifted input packet. Prints p50/p99.
+ *
+ * <p>Usage: AlertLatency BOOTSTRAP [RATE [SECONDS]]
+ */
+public final class AlertLatency {
+    private AlertLatency() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        SyntheticSas generator = new SyntheticSas(7);
+        // about 10 packets per SA: rate / 10 SA starts per second of capture time
+        List<SyntheticSas.Packet> packets = generator.generate(rate * seconds / 10, Math.max(1, rate / 10), 1_741_944_000_000L);
+        String appId = "bench-latency-" + UUID.randomUUID();
+        TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", appId + "."));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<String, String> alertsConfig = new java.util.HashMap<>(Topics.ALERTS.config());
+            alertsConfig.put("message.timestamp.type", "LogAppendTime");
+            admin.createTopics(List.of(new NewTopic(config.inputTopic(), 1, (short) 1).configs(Topics.IKE_PACKETS.config()),
+                    new NewTopic(config.alertsTopic(), 1, (short) 1).configs(alertsConfig),
+                    new NewTopic(config.sessionsTopic(), 1, (short) 1).configs(Topics.SESSIONS.config()))).all().get(30, TimeUnit.SECONDS);
+        }
+        TopologyCounters counters = new TopologyCounters();
+        Properties props = NatshiftTopology.streamsProperties(appId, bootstrap, counters, Map.of(
+                StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("natshift-latency").toString(),
+                StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest"));
+        Map<Long, Long> inputAck = new ConcurrentHashMap<>();
+        Map<Long, Long> alertAppend = new ConcurrentHashMap<>();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread reader = new Thread(() -> readAlerts(bootstrap, config.alertsTopic(), alertAppend, done), "alert-reader");
+        try (KafkaStreams streams = new KafkaStreams(NatshiftTopology.build(config, counters), props)) {
+            streams.start();
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(50);
+            }
+            reader.start();
+            IngestValueSerde serde = io.natshift.schemas.Serdes.ingestValue();
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            long start = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < packets.size(); i++) {
+                    SyntheticSas.Packet packet = packets.get(i);
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    boolean shifted = generator.isShiftedPacket(packet);
+                    long spi = java.nio.ByteBuffer.wrap(packet.key()).getLong();
+                    producer.send(new ProducerRecord<>(config.inputTopic(), 0, packet.timestamp(), packet.key(), serde.encode(packet.value())),
+                            (metadata, e) -> {
+                                if (e == null && shifted) {
+                                    inputAck.put(spi, System.currentTimeMillis());
+                                }
+                            });
+                }
+                producer.flush();
+            }
+            double achieved = packets.size() / ((System.nanoTime() - start) / 1e9);
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (alertAppend.size() < inputAck.size() && System.nanoTime() < waitUntil) {
+                Thread.sleep(100);
+            }
+            done.set(true);
+            reader.join();
+            List<Long> latencies = new ArrayList<>();
+            for (var e : inputAck.entrySet()) {
+                Long alert = alertAppend.get(e.getKey());
+                if (alert != null) {
+                    latencies.add(alert - e.getValue());
+                }
+            }
+            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("alert latency at %,.0f packets/s (%,d packets, %,d shifts, %,d alerts matched): p50 %d ms, p99 %d ms, max %d ms%n",
+                    achieved, packets.size(), inputAck.size(), sorted.length, pct(sorted, 50), pct(sorted, 99),
+                    sorted.length == 0 ? -1 : sorted[sorted.length - 1]);
+        }
+    }
+
+    private static long pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static void readAlerts(String bootstrap, String topic, Map<Long, Long> alertAppend, AtomicBoolean done) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            while (!done.get()) {
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    long spi = Long.parseUnsignedLong(r.key().substring(0, 16), 16);
+                    alertAppend.putIfAbsent(spi, r.timestamp());   // the first (pending) alert of the SA
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.natshift.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.natshift.kafka.LocalKafka;
+import io.natshift.publish.IkeRecords;
+import io.natshift.schemas.IngestValueSerde;
+import io.natshift.schemas.Serdes;
+import io.natshift.schemas.Topics;
+import io.natshift.schemas.avro.IkePacket;
+import io.natshift.schemas.avro.NatShiftAlert;
+import io.natshift.schemas.avro.ProbeHeartbeat;
+import io.natshift.schemas.avro.SessionSummary;
+
+/** The topology under exactly_once_v2 on Apache Kafka's own broker (one per class), unique topics and app ids per test. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class NatshiftTopologyIT {
+    private static LocalKafka kafka;
+
+    @TempDir
+    Path stateDir;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = LocalKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private record Input(byte[] key, SpecificRecord value, long timestamp) {
+    }
+
+    @Test
+    void shouldAlertOnlyTheIncidentSaWhenItsCaptureIsReplayedBesidePairedSubscribers() throws Exception {
+        String prefix = "it-" + UUID.randomUUID() + ".";
+        TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", prefix));
+        createTopics(config, 4);
+
+        List<Input> input = new ArrayList<>();
+        for (IkePacket p : CaptureRecords.read(CaptureRecords.sample("incident-gateway-side.pcap"), "gw-probe", "gateway")) {
+            input.add(new Input(p.getInitiatorSpi().bytes(), p, IkeRecords.epochMicros(p.getTimestampMicros()) / 1000));
+        }
+        long t0 = input.get(0).timestamp();
+        for (int i = 0; i < 500; i++) {
+            // paired NAT: the float keeps the address, changes the port
+            String addr = "100.64." + (3 + i / 250) + "." + (i % 250);
+            for (Pkt p : Scenarios.aggressiveSubscriber(0x7000_0000L + i, 0x8000_0000L + i, t0 + i * 20L, addr, 20000 + i, addr,
+                    30000 + i, "172.31.1.76")) {
+                input.add(new Input(p.key(), p.build(), p.millis()));
+            }
+        }
+        input.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
+        produce(config, input, 4, true);
+
+        String appId = "it-incident-" + UUID.randomUUID();
+        try (KafkaStreams streams = streams(appId, config, stateDir.resolve("a"))) {
+            streams.start();
+            Map<String, List<NatShiftAlert>> alerts = readAlerts(config, 2);
+            Map<String, SessionSummary> sessions = readSessions(config, 503);
+
+            assertThat(alerts).containsOnlyKeys(Scenarios.SHIFTED_SA);
+            assertThat(alerts.get(Scenarios.SHIFTED_SA)).extracting(NatShiftAlert::getOutcome).containsExactly("pending", "failed");
+            assertThat(alerts.get(Scenarios.SHIFTED_SA).get(1).getLastEvidenceFrame()).isEqualTo(30);
+            assertThat(sessions).hasSize(503);
+            assertThat(sessions.get(Scenarios.SHIFTED_SA).getCause()).isEqualTo("nat-shift");
+            assertThat(sessions.values().stream().filter(s -> s.getOutcome().equals("established")).count()).isEqualTo(500);
+            assertThat(sessions.values().stream().filter(SessionSummary::getNatShift).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldGiveIdenticalOutputWhenRestartedInTheMiddleAndWithOneOrEightPartitions() throws Exception {
+        List<Input> input = mixedTraffic();
+        int half = input.size() / 2;
+
+        // reference: one partition, one uninterrupted run
+        String prefixA = "it-" + UUID.randomUUID() + ".";
+        TopologyConfig a = TopologyConfig.from(Map.of("natshift.topic.prefix", prefixA));
+        createTopics(a, 1);
+        produce(a, input, 1, true);
+        Map<String, List<NatShiftAlert>> alertsA;
+        Map<String, SessionSummary> sessionsA;
+        try (KafkaStreams streams = streams("it-ref-" + UUID.randomUUID(), a, stateDir.resolve("ref"))) {
+            streams.start();
+            alertsA = readAlerts(a, expectedAlerts);
+            sessionsA = readSessions(a, expectedSessions);
+        }
+
+        // eight partitions, stopped after the first half, state directory lost, restored from the changelog
+        String prefixB = "it-" + UUID.randomUUID() + ".";
+        TopologyConfig b = TopologyConfig.from(Map.of("natshift.topic.prefix", prefixB));
+        createTopics(b, 8);
+        String appId = "it-restart-" + UUID.randomUUID();
+        produce(b, input.subList(0, half), 8, false);
+        try (KafkaStreams streams = streams(appId, b, stateDir.resolve("first"))) {
+            streams.start();
+            awaitCommitted(appId, half);
+        }
+        produce(b, input.subList(half, input.size()), 8, true);
+        try (KafkaStreams streams = streams(appId, b, stateDir.resolve("second"))) {
+            streams.start();
+            Map<String, List<NatShiftAlert>> alertsB = readAlerts(b, expectedAlerts);
+            Map<String, SessionSummary> sessionsB = readSessions(b, expectedSessions);
+
+            assertThat(alertsB).isEqualTo(alertsA);
+            assertThat(sessionsB).isEqualTo(sessionsA);
+        }
+        assertThat(alertsA.values()).allSatisfy(list -> assertThat(list).hasSize(2));
+        assertThat(alertsA.values().stream().filter(l -> l.get(1).getOutcome().equals("recovered")).count()).isEqualTo(100);
+        assertThat(alertsA.values().stream().filter(l -> l.get(1).getOutcome().equals("failed")).count()).isEqualTo(100);
+    }
+
+    private int expectedAlerts;
+    private int expectedSessions;
+
+    /** 300 IKEv1 subscribers (every third shifted) and 100 IKEv2 ones that shift and recover, over about a minute. */
+    private List<Input> mixedTraffic() {
+        List<Input> input = new ArrayList<>();
+        long t0 = 1_700_000_000_000L;
+        for (int i = 0; i < 300; i++) {
+            String beforeAddr = "100.64." + (7 + i / 250) + "." + (i % 250);
+            String after = i % 3 == 0 ? "198.18." + (7 + i / 250) + "." + (i % 250) : beforeAddr;
+            for (Pkt p : Scenarios.aggressiveSubscriber(0x1000_0000L + i, 0x2000_0000L + i, t0 + i * 200L, beforeAddr, 20000 + i, after,
+                    30000 + i, "172.31.1.76")) {
+                input.add(new Input(p.key(), p.build(), p.millis()));
+            }
+        }
+        for (int i = 0; i < 100; i++) {
+            for (Pkt p : Scenarios.ikev2(0x3000_0000L + i, 0x4000_0000L + i, t0 + 100 + i * 550L, "100.64.9." + i, "198.18.9." + i)) {
+                input.add(new Input(p.key(), p.build(), p.millis()));
+            }
+        }
+        input.sort((x, y) -> Long.compare(x.timestamp(), y.timestamp()));
+        expectedAlerts = 2 * (100 + 100);
+        expectedSessions = 400;
+        return input;
+    }
+
+    private void createTopics(TopologyConfig config, int inputPartitions) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(
+                    new NewTopic(config.inputTopic(), inputPartitions, (short) 1).configs(Topics.IKE_PACKETS.config()),
+                    new NewTopic(config.alertsTopic(), 1, (short) 1).configs(Topics.ALERTS.config()),
+                    new NewTopic(config.sessionsTopic(), 1, (short) 1).configs(Topics.SESSIONS.config())))
+                    .all().get(60, TimeUnit.SECONDS);
+            // produce only once every partition has a leader: a producer racing the new topic's
+            // metadata was seen stuck retrying OUT_OF_ORDER_SEQUENCE_NUMBER on a loaded machine
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                var description = admin.describeTopics(List.of(config.inputTopic())).allTopicNames().get().get(config.inputTopic());
+                if (description.partitions().size() == inputPartitions
+                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no leader for every partition of " + config.inputTopic());
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Produces in timestamp order; with {@code drain}, ends with a heartbeat per partition past every timeout. */
+    private void produce(TopologyConfig config, List<Input> input, int partitions, boolean drain) {
+        IngestValueSerde serde = Serdes.ingestValue();
+        Properties p = kafka.clientProperties();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // ordered without producer sequence numbers: an idempotent producer writing to partitions whose
+        // leadership was still settling (NOT_LEADER_OR_FOLLOWER) was seen looping on OUT_OF_ORDER_SEQUENCE_NUMBER
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long last = 0;
+            for (Input in : input) {
+                producer.send(new ProducerRecord<>(config.inputTopic(), null, in.timestamp(), in.key(), serde.encode(in.value())));
+                last = Math.max(last, in.timestamp());
+            }
+            if (drain) {
+                long end = last + config.drainAfter().toMillis();
+                for (int partition = 0; partition < partitions; partition++) {
+                    ProbeHeartbeat hb = ProbeHeartbeat.newBuilder().setProbeId("it").setSource("it").setVantage("gateway")
+                            .setTimestampMicros(Instant.ofEpochMilli(end)).build();
+                    producer.send(new ProducerRecord<>(config.inputTopic(), partition, end, null, serde.encode(hb)));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private KafkaStreams streams(String appId, TopologyConfig config, Path dir) {
+        TopologyCounters counters = new TopologyCounters();
+        Properties props = NatshiftTopology.streamsProperties(appId, kafka.bootstrapServers(), counters, Map.of(
+                StreamsConfig.STATE_DIR_CONFIG, dir.toString(),
+                StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest",
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2));
+        return new KafkaStreams(NatshiftTopology.build(config, counters), props);
+    }
+
+    private void awaitCommitted(String appId, long records) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline) {
+                Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+                long committed = offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+                if (committed >= records) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError(appId + " did not commit " + records + " records in time");
+        }
+    }
+
+    private Map<String, List<NatShiftAlert>> readAlerts(TopologyConfig config, int expected) {
+        Map<String, List<NatShiftAlert>> byKey = new LinkedHashMap<>();
+        read(config.alertsTopic(), Serdes.natShiftAlert().deserializer(), expected,
+                (key, value) -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(value));
+        return byKey;
+    }
+
+    private Map<String, SessionSummary> readSessions(TopologyConfig config, int expected) {
+        Map<String, SessionSummary> byKey = new LinkedHashMap<>();
+        read(config.sessionsTopic(), Serdes.sessionSummary().deserializer(), expected, (key, value) -> {
+            SessionSummary previous = byKey.put(key, value);
+            assertThat(previous).as("second session summary for %s", key).isNull();
+        });
+        return byKey;
+    }
+
+    /** Reads committed records until {@code expected} arrived, then 3 s more to catch any extra (duplicates). */
+    private <V> void read(String topic, Deserializer<V> values, int expected, java.util.function.BiConsumer<String, V> sink) {
+        Properties p = kafka.clientProperties();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Supplier<Long> now = System::nanoTime;
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            int seen = 0;
+            long deadline = now.get() + TimeUnit.SECONDS.toNanos(150);
+            long quietUntil = Long.MAX_VALUE;
+            while (now.get() < Math.min(deadline, quietUntil)) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    sink.accept(r.key(), r.value());
+                    seen++;
+                }
+                if (seen >= expected && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = now.get() + TimeUnit.SECONDS.toNanos(3);
+                }
+            }
+            assertThat(seen).as("records on %s", topic).isEqualTo(expected);
+        }
+    }
+}
