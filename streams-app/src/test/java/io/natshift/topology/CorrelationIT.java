@@ -120,7 +120,7 @@ class CorrelationIT {
             TopicSetup.create(admin, topics, PARTITIONS, Optional.of((short) 1));
         }
         // both probes' packets interleaved by capture time, as two live probes would publish them
-        replayInTimeOrder(input.name(), files.outside(), files.inside());
+        replayInTimeOrder(input, files.outside(), files.inside());
 
         Map<String, String> settings = Map.of("natshift.topic.prefix", prefix, "natshift.pools.file", poolsPath.toString());
         TopologyConfig config = TopologyConfig.from(settings);
@@ -210,7 +210,7 @@ class CorrelationIT {
         assertThat(counters.poisonRecords()).isZero();
     }
 
-    private void replayInTimeOrder(String topic, Path outside, Path inside) throws Exception {
+    private void replayInTimeOrder(Topic<byte[], SpecificRecord> topic, Path outside, Path inside) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.noLoss(kafka.bootstrapServers(), "it"),
                 new ByteArraySerializer(), new ByteArraySerializer());
              CaptureReader out = CaptureFiles.open(outside);
