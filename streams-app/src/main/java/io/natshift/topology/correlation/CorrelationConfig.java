@@ -2,6 +2,7 @@ package io.natshift.topology.correlation;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.natshift.schemas.Topics;
@@ -44,6 +45,17 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                 Duration.ofMillis(number(props, "natshift.stats.grace.ms", 10_000)),
                 (int) number(props, "natshift.pools.max.blocks", 1_000_000),
                 pseudonymize ? Pseudonymizer.withSecret(string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off());
+    }
+
+    public List<String> outputTopics() {
+        return List.of(bindingsTopic, poolStatsTopic, gatewayStatsTopic, subscriberStatsTopic);
+    }
+
+    /** The default output topics under the prefix of {@code alertsTopic}: for tests and benches that create topics by hand. */
+    public static List<String> outputTopicsBeside(String alertsTopic) {
+        String alerts = Topics.ALERTS.name();
+        String prefix = alertsTopic.endsWith(alerts) ? alertsTopic.substring(0, alertsTopic.length() - alerts.length()) : "";
+        return from(Map.of("natshift.topic.prefix", prefix)).outputTopics();
     }
 
     public CorrelationConfig withPools(PoolMap map) {
