@@ -48,7 +48,7 @@ public final class NatshiftTopology {
     }
 
     public static Topology build(TopologyConfig config, TopologyCounters counters) {
-        return build(config, CorrelationConfig.defaults(), counters);
+        return build(config, CorrelationConfig.beside(config.alertsTopic()), counters);
     }
 
     public static Topology build(TopologyConfig config, CorrelationConfig correlation, TopologyCounters counters) {

@@ -53,9 +53,14 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
 
     /** The default output topics under the prefix of {@code alertsTopic}: for tests and benches that create topics by hand. */
     public static List<String> outputTopicsBeside(String alertsTopic) {
+        return beside(alertsTopic).outputTopics();
+    }
+
+    /** Defaults, with the output topics under the same natshift.topic.prefix as {@code alertsTopic}. */
+    public static CorrelationConfig beside(String alertsTopic) {
         String alerts = Topics.ALERTS.name();
         String prefix = alertsTopic.endsWith(alerts) ? alertsTopic.substring(0, alertsTopic.length() - alerts.length()) : "";
-        return from(Map.of("natshift.topic.prefix", prefix)).outputTopics();
+        return from(Map.of("natshift.topic.prefix", prefix));
     }
 
     public CorrelationConfig withPools(PoolMap map) {
