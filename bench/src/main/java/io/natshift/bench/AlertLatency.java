@@ -56,6 +56,8 @@ public final class AlertLatency {
             admin.createTopics(List.of(new NewTopic(config.inputTopic(), 1, (short) 1).configs(Topics.IKE_PACKETS.config()),
                     new NewTopic(config.alertsTopic(), 1, (short) 1).configs(alertsConfig),
                     new NewTopic(config.sessionsTopic(), 1, (short) 1).configs(Topics.SESSIONS.config()))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(io.natshift.topology.correlation.CorrelationConfig.outputTopicsBeside(config.alertsTopic()).stream()
+                    .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
         }
         TopologyCounters counters = new TopologyCounters();
         Properties props = NatshiftTopology.streamsProperties(appId, bootstrap, counters, Map.of(

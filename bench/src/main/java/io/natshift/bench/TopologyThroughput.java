@@ -184,6 +184,8 @@ public final class TopologyThroughput {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(config.alertsTopic(), 1, (short) 1), new NewTopic(config.sessionsTopic(), 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(io.natshift.topology.correlation.CorrelationConfig.outputTopicsBeside(config.alertsTopic()).stream()
+                    .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
         }
     }
 

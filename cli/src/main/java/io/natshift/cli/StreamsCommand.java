@@ -14,6 +14,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 import io.natshift.topology.NatshiftTopology;
 import io.natshift.topology.TopologyConfig;
+import io.natshift.topology.correlation.CorrelationConfig;
 import io.natshift.topology.TopologyCounters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +62,10 @@ final class StreamsCommand implements Callable<Integer> {
             settings.setProperty("natshift.output.format", outputFormat);
         }
         TopologyConfig config;
+        CorrelationConfig correlation;
         try {
             config = TopologyConfig.from(settings);
+            correlation = CorrelationConfig.from(settings);
         } catch (IllegalArgumentException e) {
             err.println("natshift streams: " + (configFile != null ? configFile + ": " : "") + e.getMessage());
             return 2;
@@ -70,7 +73,7 @@ final class StreamsCommand implements Callable<Integer> {
         TopologyCounters counters = new TopologyCounters();
         Properties props = NatshiftTopology.streamsProperties(applicationId, bootstrap, counters, settings);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (KafkaStreams streams = new KafkaStreams(NatshiftTopology.build(config, counters), props)) {
+        try (KafkaStreams streams = new KafkaStreams(NatshiftTopology.build(config, correlation, counters), props)) {
             streams.setUncaughtExceptionHandler(e -> {
                 err.println("natshift streams: stream thread failed: " + e);
                 err.flush();

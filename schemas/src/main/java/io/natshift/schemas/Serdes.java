@@ -2,7 +2,11 @@ package io.natshift.schemas;
 
 import java.util.List;
 
+import io.natshift.schemas.avro.GatewayStats;
 import io.natshift.schemas.avro.IkePacket;
+import io.natshift.schemas.avro.NatBinding;
+import io.natshift.schemas.avro.PoolStats;
+import io.natshift.schemas.avro.SubscriberStats;
 import io.natshift.schemas.avro.NatShiftAlert;
 import io.natshift.schemas.avro.SessionSummary;
 import io.natshift.schemas.avro.ProbeHeartbeat;
@@ -20,6 +24,9 @@ public final class Serdes {
         return new SingleObjectSerde<>(IkePacket.getClassSchema(), IKE_PACKET_HISTORY);
     }
 
+    /** NatShiftAlert before the subscriber fields (issue 6). */
+    static final List<String> NAT_SHIFT_ALERT_HISTORY = List.of("/io/natshift/schemas/history/NatShiftAlert-v1.avsc");
+
     public static SingleObjectSerde<ProbeHeartbeat> probeHeartbeat() {
         return new SingleObjectSerde<>(ProbeHeartbeat.getClassSchema(), List.of());
     }
@@ -30,10 +37,26 @@ public final class Serdes {
     }
 
     public static SingleObjectSerde<NatShiftAlert> natShiftAlert() {
-        return new SingleObjectSerde<>(NatShiftAlert.getClassSchema(), List.of());
+        return new SingleObjectSerde<>(NatShiftAlert.getClassSchema(), NAT_SHIFT_ALERT_HISTORY);
     }
 
     public static SingleObjectSerde<SessionSummary> sessionSummary() {
         return new SingleObjectSerde<>(SessionSummary.getClassSchema(), List.of());
+    }
+
+    public static SingleObjectSerde<NatBinding> natBinding() {
+        return new SingleObjectSerde<>(NatBinding.getClassSchema(), List.of());
+    }
+
+    public static SingleObjectSerde<PoolStats> poolStats() {
+        return new SingleObjectSerde<>(PoolStats.getClassSchema(), List.of());
+    }
+
+    public static SingleObjectSerde<GatewayStats> gatewayStats() {
+        return new SingleObjectSerde<>(GatewayStats.getClassSchema(), List.of());
+    }
+
+    public static SingleObjectSerde<SubscriberStats> subscriberStats() {
+        return new SingleObjectSerde<>(SubscriberStats.getClassSchema(), List.of());
     }
 }

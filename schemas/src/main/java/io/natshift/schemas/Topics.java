@@ -5,8 +5,12 @@ import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 
+import io.natshift.schemas.avro.GatewayStats;
+import io.natshift.schemas.avro.NatBinding;
 import io.natshift.schemas.avro.NatShiftAlert;
+import io.natshift.schemas.avro.PoolStats;
 import io.natshift.schemas.avro.SessionSummary;
+import io.natshift.schemas.avro.SubscriberStats;
 
 /**
  * Every topic natshift uses, in one place. Names are kebab-case with the {@code natshift.} prefix.
@@ -81,7 +85,45 @@ public final class Topics {
             "Output: one SessionSummary per IKE SA attempt (key = SA id), when established and idle or timed out. "
                     + "Bounded by size, not time (replays carry old timestamps).");
 
+    /** Compacted output keyed by something whose latest value is all that matters (SA id, pool window). */
+    private static Map<String, String> compactedOutput() {
+        return Map.of("cleanup.policy", "compact",
+                "message.timestamp.type", "CreateTime",
+                "message.timestamp.before.max.ms", UNBOUNDED);
+    }
+
+    public static final Topic<String, NatBinding> NAT_BINDINGS = new Topic<>(
+            "natshift.nat-bindings",
+            org.apache.kafka.common.serialization.Serdes::String,
+            Serdes::natBinding,
+            compactedOutput(),
+            "Output: one NatBinding per IKE SA attempt (key = SA id): subscriber inside address:port per leg -> public "
+                    + "address:port per leg, responder in front of and behind destination NAT, outcome. Compacted.");
+
+    public static final Topic<String, PoolStats> POOL_STATS = new Topic<>(
+            "natshift.pool-stats",
+            org.apache.kafka.common.serialization.Serdes::String,
+            Serdes::poolStats,
+            compactedOutput(),
+            "Output: NAT-T floats, shifts and the RFC 4787 pooling verdict per NAT pool, per 1m/1h window and in total "
+                    + "(key = pool|window|start). Compacted: the latest value of every window is kept.");
+
+    public static final Topic<String, GatewayStats> GATEWAY_STATS = new Topic<>(
+            "natshift.gateway-stats",
+            org.apache.kafka.common.serialization.Serdes::String,
+            Serdes::gatewayStats,
+            compactedOutput(),
+            "Output: attempts, outcomes by cause, retransmissions and setup time per gateway per 1m/1h window "
+                    + "(key = gateway|window|start). Compacted.");
+
+    public static final Topic<String, SubscriberStats> SUBSCRIBER_STATS = new Topic<>(
+            "natshift.subscriber-stats",
+            org.apache.kafka.common.serialization.Serdes::String,
+            Serdes::subscriberStats,
+            compactedOutput(),
+            "Output: failed IKE attempts per subscriber per hour (key = subscriber|start). Compacted.");
+
     public static List<Topic<?, ?>> all() {
-        return List.of(IKE_PACKETS, ALERTS, SESSIONS);
+        return List.of(IKE_PACKETS, ALERTS, SESSIONS, NAT_BINDINGS, POOL_STATS, GATEWAY_STATS, SUBSCRIBER_STATS);
     }
 }

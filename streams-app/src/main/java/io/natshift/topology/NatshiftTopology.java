@@ -4,17 +4,24 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 import io.natshift.schemas.JsonRecords;
 import io.natshift.schemas.Serdes;
 import io.natshift.schemas.avro.NatShiftAlert;
 import io.natshift.schemas.avro.SessionSummary;
+import io.natshift.topology.correlation.CorrelationConfig;
+import io.natshift.topology.correlation.Pseudonymizer;
+import io.natshift.topology.correlation.StatsTopology;
 
 /**
  * Builds natshift's topology from a {@link TopologyConfig}: the one builder behind `streams`, `up`,
@@ -24,6 +31,7 @@ import io.natshift.schemas.avro.SessionSummary;
  * <pre>
  * ike-packets-source -> sa-tracker [sa-state] -> alerts-sink   (natshift.alerts)
  *                                             -> sessions-sink (natshift.sessions)
+ *                                             -> sa-facts      (NAT bindings and statistics: StatsTopology)
  * </pre>
  */
 public final class NatshiftTopology {
@@ -33,15 +41,19 @@ public final class NatshiftTopology {
     public static final String SA_STORE = "sa-state";
     public static final String ALERTS_SINK = "alerts-sink";
     public static final String SESSIONS_SINK = "sessions-sink";
+    /** The sa-tracker's child receiving one NatBinding per summarised attempt (see StatsTopology). */
+    static final String SA_FACTS = StatsTopology.SA_FACTS;
 
     private NatshiftTopology() {
     }
 
     public static Topology build(TopologyConfig config, TopologyCounters counters) {
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), Serdes.ingestValue().deserializer(), config.inputTopic());
-        topology.addProcessor(SA_TRACKER, () -> new SaTracker(config, counters), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
+        return build(config, CorrelationConfig.beside(config.alertsTopic()), counters);
+    }
+
+    public static Topology build(TopologyConfig config, CorrelationConfig correlation, TopologyCounters counters) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(SA_STORE),
                         org.apache.kafka.common.serialization.Serdes.Long(),
                         new SaStateSerde())
@@ -49,26 +61,48 @@ public final class NatshiftTopology {
                 // compacted, so size follows live SAs; old capture timestamps must not be rejected
                 .withLoggingEnabled(Map.of("cleanup.policy", "compact",
                         "message.timestamp.type", "CreateTime",
-                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))), SA_TRACKER);
-        topology.addSink(ALERTS_SINK, config.alertsTopic(), new StringSerializer(), alertSerializer(config), SA_TRACKER);
-        topology.addSink(SESSIONS_SINK, config.sessionsTopic(), new StringSerializer(), sessionSerializer(config), SA_TRACKER);
-        return topology;
+                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+        KStream<byte[], SpecificRecord> packets = builder.stream(config.inputTopic(),
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.ByteArray(), (Serde<SpecificRecord>) Serdes.ingestValue())
+                        .withName(SOURCE));
+        KStream<String, SpecificRecord> tracked = packets.process(() -> new SaTracker(config, counters), Named.as(SA_TRACKER), SA_STORE);
+        Pseudonymizer privacy = correlation.privacy();
+        var strings = org.apache.kafka.common.serialization.Serdes.String();
+        tracked.to(config.alertsTopic(), Produced.with(strings, outputSerde(alertSerializer(config, privacy))).withName(ALERTS_SINK));
+        tracked.to(config.sessionsTopic(), Produced.with(strings, outputSerde(sessionSerializer(config, privacy))).withName(SESSIONS_SINK));
+        boolean json = config.outputFormat() == TopologyConfig.OutputFormat.JSON;
+        StatsTopology.build(builder, tracked, json, correlation, counters.correlation);
+        return builder.build();
     }
 
-    private static Serializer<SpecificRecord> alertSerializer(TopologyConfig config) {
-        if (config.outputFormat() == TopologyConfig.OutputFormat.JSON) {
-            return JsonRecords.serializer();
-        }
+    private static Serde<SpecificRecord> outputSerde(Serializer<SpecificRecord> serializer) {
+        return org.apache.kafka.common.serialization.Serdes.serdeFrom(serializer, Serdes.ingestValue().deserializer());
+    }
+
+    private static Serializer<SpecificRecord> alertSerializer(TopologyConfig config, Pseudonymizer privacy) {
+        Serializer<SpecificRecord> json = JsonRecords.serializer();
         var serde = Serdes.natShiftAlert();
-        return (topic, v) -> v == null ? null : serde.encode((NatShiftAlert) v);
+        boolean isJson = config.outputFormat() == TopologyConfig.OutputFormat.JSON;
+        return (topic, v) -> {
+            if (v == null) {
+                return null;
+            }
+            NatShiftAlert a = privacy.alert((NatShiftAlert) v);
+            return isJson ? json.serialize(topic, a) : serde.encode(a);
+        };
     }
 
-    private static Serializer<SpecificRecord> sessionSerializer(TopologyConfig config) {
-        if (config.outputFormat() == TopologyConfig.OutputFormat.JSON) {
-            return JsonRecords.serializer();
-        }
+    private static Serializer<SpecificRecord> sessionSerializer(TopologyConfig config, Pseudonymizer privacy) {
+        Serializer<SpecificRecord> json = JsonRecords.serializer();
         var serde = Serdes.sessionSummary();
-        return (topic, v) -> v == null ? null : serde.encode((SessionSummary) v);
+        boolean isJson = config.outputFormat() == TopologyConfig.OutputFormat.JSON;
+        return (topic, v) -> {
+            if (v == null) {
+                return null;
+            }
+            SessionSummary s = privacy.session((SessionSummary) v);
+            return isJson ? json.serialize(topic, s) : serde.encode(s);
+        };
     }
 
     /**

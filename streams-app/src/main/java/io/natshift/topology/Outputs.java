@@ -45,6 +45,8 @@ final class Outputs {
                 .setResponderPacketsToAfter(v.responderToAfter)
                 .setOutcome(outcome)
                 .setOutcomeAtMillis(pending ? null : outcomeAt)
+                .setSubscriber(NatBindings.subscriber(s))
+                .setSubscriberSource(NatBindings.subscriberSource(s))
                 .setSeverity(RECOVERED.equals(outcome) ? "warning" : "critical")
                 .build();
     }
@@ -114,6 +116,9 @@ final class Outputs {
         }
         if (v.responderPackets == 0) {
             return "no-response";
+        }
+        if (StallSignature.matches(s, v)) {
+            return "stalled-after-float";
         }
         if (v.floated() && !v.responderNatT) {
             return "no-response-after-float";

@@ -244,6 +244,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         var session = Outputs.session(spi, s, closedBy);
         counters.sessions.increment();
         context.forward(new Record<String, SpecificRecord>(session.getSaId(), session, at), NatshiftTopology.SESSIONS_SINK);
+        context.forward(new Record<String, SpecificRecord>(session.getSaId(), NatBindings.of(spi, s), at), NatshiftTopology.SA_FACTS);
         if (s.has(SaState.ALERTED) && !s.has(SaState.OUTCOME_SENT)) {
             s.flags |= SaState.OUTCOME_SENT;
             forwardAlert(spi, s, s.established() ? Outputs.RECOVERED : Outputs.FAILED, at, at);

@@ -15,6 +15,8 @@ public final class TopologyCounters {
     final LongAdder alerts = new LongAdder();
     final LongAdder sessions = new LongAdder();
     final LongAdder supersededAttempts = new LongAdder();
+    /** Counters of the bindings and statistics part (StatsTopology). */
+    public final io.natshift.topology.correlation.CorrelationCounters correlation = new io.natshift.topology.correlation.CorrelationCounters();
     final LongAdder routinePackets = new LongAdder();
 
     /** Informational exchanges of established SAs between their current endpoints: not recorded. */
@@ -59,6 +61,6 @@ public final class TopologyCounters {
         return "packets=" + packets() + " heartbeats=" + heartbeats() + " alerts=" + alerts() + " sessions=" + sessions()
                 + " poison-records=" + poisonRecords() + " late-records=" + lateRecords()
                 + " dropped-by-sa-cap=" + capDropped() + " superseded-attempts=" + supersededAttempts()
-                + " routine-packets=" + routinePackets();
+                + " routine-packets=" + routinePackets() + " " + correlation;
     }
 }

@@ -180,6 +180,9 @@ class NatshiftTopologyIT {
                     new NewTopic(config.alertsTopic(), 1, (short) 1).configs(Topics.ALERTS.config()),
                     new NewTopic(config.sessionsTopic(), 1, (short) 1).configs(Topics.SESSIONS.config())))
                     .all().get(60, TimeUnit.SECONDS);
+            // the bindings and statistics outputs the topology also writes (issue 6)
+            admin.createTopics(io.natshift.topology.correlation.CorrelationConfig.outputTopicsBeside(config.alertsTopic()).stream()
+                    .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
             // produce only once every partition has a leader: a producer racing the new topic's
             // metadata was seen stuck retrying OUT_OF_ORDER_SEQUENCE_NUMBER on a loaded machine
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,0 +1,99 @@
+package io.natshift.topology.correlation;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.natshift.schemas.Topics;
+
+/**
+ * Settings of the cross-vantage outputs: NAT bindings, pool/gateway/subscriber statistics and
+ * privacy. Read from the same natshift.* properties as TopologyConfig; keys and defaults are
+ * documented in docs/pools.md.
+ *
+ * @param bindingsTopic        natshift.nat-bindings.topic
+ * @param poolStatsTopic       natshift.pool-stats.topic
+ * @param gatewayStatsTopic    natshift.gateway-stats.topic
+ * @param subscriberStatsTopic natshift.subscriber-stats.topic
+ * @param pools                natshift.pools.file: operator's pools (name = CIDR list); empty = derive from the data
+ * @param verdict              natshift.verdict.min.floats / natshift.verdict.min.shifts
+ * @param statsGrace           natshift.stats.grace.ms: how late a fact may arrive and still count in its window
+ * @param maxPoolBlocks        natshift.pools.max.blocks: cap on address blocks the pool resolver remembers
+ * @param privacy              natshift.privacy.pseudonymize + natshift.privacy.secret
+ */
+public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, String gatewayStatsTopic,
+                                String subscriberStatsTopic, PoolMap pools, Verdicts verdict, Duration statsGrace,
+                                int maxPoolBlocks, Pseudonymizer privacy) {
+
+    public static CorrelationConfig defaults() {
+        return from(Map.of());
+    }
+
+    public static CorrelationConfig from(Map<?, ?> props) {
+        String prefix = string(props, "natshift.topic.prefix", "");
+        String poolsFile = string(props, "natshift.pools.file", "");
+        boolean pseudonymize = bool(props, "natshift.privacy.pseudonymize");
+        return new CorrelationConfig(
+                string(props, "natshift.nat-bindings.topic", prefix + Topics.NAT_BINDINGS.name()),
+                string(props, "natshift.pool-stats.topic", prefix + Topics.POOL_STATS.name()),
+                string(props, "natshift.gateway-stats.topic", prefix + Topics.GATEWAY_STATS.name()),
+                string(props, "natshift.subscriber-stats.topic", prefix + Topics.SUBSCRIBER_STATS.name()),
+                poolsFile.isEmpty() ? PoolMap.empty() : PoolMap.load(Path.of(poolsFile)),
+                new Verdicts(number(props, "natshift.verdict.min.floats", Verdicts.DEFAULT_MIN_FLOATS),
+                        number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS)),
+                Duration.ofMillis(number(props, "natshift.stats.grace.ms", 10_000)),
+                (int) number(props, "natshift.pools.max.blocks", 1_000_000),
+                pseudonymize ? Pseudonymizer.withSecret(string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off());
+    }
+
+    public List<String> outputTopics() {
+        return List.of(bindingsTopic, poolStatsTopic, gatewayStatsTopic, subscriberStatsTopic);
+    }
+
+    /** The default output topics under the prefix of {@code alertsTopic}: for tests and benches that create topics by hand. */
+    public static List<String> outputTopicsBeside(String alertsTopic) {
+        return beside(alertsTopic).outputTopics();
+    }
+
+    /** Defaults, with the output topics under the same natshift.topic.prefix as {@code alertsTopic}. */
+    public static CorrelationConfig beside(String alertsTopic) {
+        String alerts = Topics.ALERTS.name();
+        String prefix = alertsTopic.endsWith(alerts) ? alertsTopic.substring(0, alertsTopic.length() - alerts.length()) : "";
+        return from(Map.of("natshift.topic.prefix", prefix));
+    }
+
+    public CorrelationConfig withPools(PoolMap map) {
+        return new CorrelationConfig(bindingsTopic, poolStatsTopic, gatewayStatsTopic, subscriberStatsTopic, map, verdict,
+                statsGrace, maxPoolBlocks, privacy);
+    }
+
+    private static String string(Map<?, ?> props, String key, String fallback) {
+        Object v = props.get(key);
+        return v == null ? fallback : v.toString().trim();
+    }
+
+    private static boolean bool(Map<?, ?> props, String key) {
+        String v = string(props, key, "false");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+        }
+        return v.equals("true");
+    }
+
+    private static long number(Map<?, ?> props, String key, long fallback) {
+        Object v = props.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.toString().trim());
+            if (n < 1) {
+                throw new IllegalArgumentException(key + " must be at least 1, not " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'", e);
+        }
+    }
+}

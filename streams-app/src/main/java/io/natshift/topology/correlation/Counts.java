@@ -1,0 +1,230 @@
+package io.natshift.topology.correlation;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import io.natshift.schemas.avro.NatBinding;
+
+/** The aggregates of the statistics stores, with their compact binary serdes (versioned by a first byte). */
+final class Counts {
+    private static final int VERSION = 1;
+    /** Causes are a small fixed vocabulary; anything beyond this many is counted under "other". */
+    static final int MAX_CAUSES = 16;
+
+    private Counts() {
+    }
+
+    /** NAT-T floats through one pool. */
+    static final class Pool {
+        long floats;
+        long paired;
+        long shifts;
+        long failedByShift;
+        long firstMillis = Long.MAX_VALUE;
+        DistinctSketch subscribers = new DistinctSketch();
+
+        Pool add(NatBinding b) {
+            floats++;
+            if (b.getNatShift()) {
+                shifts++;
+                subscribers.add(b.getSubscriber());
+                if ("failed".equals(b.getOutcome())) {
+                    failedByShift++;
+                }
+            } else {
+                paired++;
+            }
+            firstMillis = Math.min(firstMillis, b.getStartMillis());
+            return this;
+        }
+    }
+
+    /** SA attempts towards one gateway. */
+    static final class Gateway {
+        long attempts;
+        long established;
+        long failed;
+        long retransmissions;
+        Map<String, Long> failedByCause = new TreeMap<>();
+        SetupHistogram setup = new SetupHistogram();
+
+        Gateway add(NatBinding b) {
+            attempts++;
+            retransmissions += b.getRetransmissions();
+            if ("established".equals(b.getOutcome())) {
+                established++;
+                if (b.getSetupMillis() != null) {
+                    setup.add(b.getSetupMillis());
+                }
+            } else {
+                failed++;
+                String cause = b.getCause() == null ? "unknown" : b.getCause();
+                if (!failedByCause.containsKey(cause) && failedByCause.size() >= MAX_CAUSES - 1) {
+                    cause = "other";
+                }
+                failedByCause.merge(cause, 1L, Long::sum);
+            }
+            return this;
+        }
+    }
+
+    /** Failed attempts of one subscriber. */
+    static final class Subscriber {
+        long failed;
+        long failedByShift;
+        String source = "unknown";
+        String lastGateway = "unknown";
+        long lastMillis = Long.MIN_VALUE;
+
+        Subscriber add(NatBinding b) {
+            failed++;
+            if ("nat-shift".equals(b.getCause()) || "stalled-after-float".equals(b.getCause())) {
+                failedByShift++;
+            }
+            source = b.getSubscriberSource();
+            if (b.getEndMillis() >= lastMillis) {
+                lastMillis = b.getEndMillis();
+                lastGateway = b.getGateway();
+            }
+            return this;
+        }
+    }
+
+    interface Writer<T> {
+        void write(DataOutputStream out, T value) throws IOException;
+    }
+
+    interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
+        Serializer<T> ser = (topic, value) -> {
+            if (value == null) {
+                return null;
+            }
+            try {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+                DataOutputStream out = new DataOutputStream(bytes);
+                out.writeByte(VERSION);
+                writer.write(out, value);
+                return bytes.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        Deserializer<T> de = (topic, data) -> {
+            if (data == null) {
+                return null;
+            }
+            try {
+                DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+                int version = in.readUnsignedByte();
+                if (version != VERSION) {
+                    throw new IllegalStateException("unknown statistics state version " + version + " in " + topic);
+                }
+                return reader.read(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
+    }
+
+    static Serde<Pool> poolSerde() {
+        return serde((out, p) -> {
+            out.writeLong(p.floats);
+            out.writeLong(p.paired);
+            out.writeLong(p.shifts);
+            out.writeLong(p.failedByShift);
+            out.writeLong(p.firstMillis);
+            out.writeShort(p.subscribers.hashes.length);
+            for (long h : p.subscribers.hashes) {
+                out.writeLong(h);
+            }
+        }, in -> {
+            Pool p = new Pool();
+            p.floats = in.readLong();
+            p.paired = in.readLong();
+            p.shifts = in.readLong();
+            p.failedByShift = in.readLong();
+            p.firstMillis = in.readLong();
+            long[] hashes = new long[in.readUnsignedShort()];
+            for (int i = 0; i < hashes.length; i++) {
+                hashes[i] = in.readLong();
+            }
+            p.subscribers.hashes = hashes;
+            return p;
+        });
+    }
+
+    static Serde<Gateway> gatewaySerde() {
+        return serde((out, g) -> {
+            out.writeLong(g.attempts);
+            out.writeLong(g.established);
+            out.writeLong(g.failed);
+            out.writeLong(g.retransmissions);
+            out.writeByte(g.failedByCause.size());
+            for (var e : g.failedByCause.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue());
+            }
+            int used = 0;
+            for (int i = 0; i < SetupHistogram.BUCKETS; i++) {
+                if (g.setup.counts[i] != 0) {
+                    used++;
+                }
+            }
+            out.writeByte(used);
+            for (int i = 0; i < SetupHistogram.BUCKETS; i++) {
+                if (g.setup.counts[i] != 0) {
+                    out.writeByte(i);
+                    out.writeLong(g.setup.counts[i]);
+                }
+            }
+        }, in -> {
+            Gateway g = new Gateway();
+            g.attempts = in.readLong();
+            g.established = in.readLong();
+            g.failed = in.readLong();
+            g.retransmissions = in.readLong();
+            int causes = in.readUnsignedByte();
+            for (int i = 0; i < causes; i++) {
+                g.failedByCause.put(in.readUTF(), in.readLong());
+            }
+            int used = in.readUnsignedByte();
+            for (int i = 0; i < used; i++) {
+                g.setup.counts[in.readUnsignedByte()] = in.readLong();
+            }
+            return g;
+        });
+    }
+
+    static Serde<Subscriber> subscriberSerde() {
+        return serde((out, s) -> {
+            out.writeLong(s.failed);
+            out.writeLong(s.failedByShift);
+            out.writeUTF(s.source);
+            out.writeUTF(s.lastGateway);
+            out.writeLong(s.lastMillis);
+        }, in -> {
+            Subscriber s = new Subscriber();
+            s.failed = in.readLong();
+            s.failedByShift = in.readLong();
+            s.source = in.readUTF();
+            s.lastGateway = in.readUTF();
+            s.lastMillis = in.readLong();
+            return s;
+        });
+    }
+}

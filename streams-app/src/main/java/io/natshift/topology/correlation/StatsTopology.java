@@ -1,0 +1,169 @@
+package io.natshift.topology.correlation;
+
+import java.time.Duration;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+import io.natshift.schemas.JsonRecords;
+import io.natshift.schemas.Serdes;
+import io.natshift.schemas.avro.GatewayStats;
+import io.natshift.schemas.avro.NatBinding;
+import io.natshift.schemas.avro.PoolStats;
+import io.natshift.schemas.avro.SubscriberStats;
+
+/**
+ * The cross-vantage part of the topology, fed by the per-SA facts (NatBinding) the sa-tracker
+ * forwards to {@link #SA_FACTS} when it summarises an attempt:
+ *
+ * <pre>
+ * sa-facts -> nat-bindings-sink                                       natshift.nat-bindings
+ *          -> pool-floats -> [pool-resolution, 1 partition] -> pool-resolver [pool-blocks]
+ *                -> [pool-facts] -> pool-stats-1m / -1h (windows) / -total (KTable) natshift.pool-stats
+ *          -> gateway-key -> [gateway-facts] -> gateway-stats-1m / -1h   natshift.gateway-stats
+ *          -> subscriber-failures -> [subscriber-facts] -> subscriber-stats-1h natshift.subscriber-stats
+ * </pre>
+ *
+ * Windows are tumbling, in event time (the fact's timestamp: when its attempt was summarised),
+ * with an explicit grace; a window closes once stream time passes its end + grace, later facts for
+ * it are dropped and counted (Kafka Streams' dropped-records metric). Each window's record is
+ * updated as facts arrive (the record cache folds updates between commits) under a key naming the
+ * window, so the compacted output keeps its final value. Not emit-on-close: that emits from the
+ * window store after the update, so a stream-time gap longer than the store retention (a quiet
+ * night) would expire windows before their only record was written.
+ */
+public final class StatsTopology {
+    /** The sa-tracker's child that receives the facts. */
+    public static final String SA_FACTS = "sa-facts";
+    static final String POOL_BLOCKS_STORE = "pool-blocks";
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private StatsTopology() {
+    }
+
+    public static void build(StreamsBuilder builder, KStream<String, SpecificRecord> tracked, boolean json,
+                             CorrelationConfig c, CorrelationCounters counters) {
+        Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
+        Serde<NatBinding> internal = Serdes.natBinding();
+        KStream<String, NatBinding> facts = tracked.mapValues(v -> {
+            counters.bindings.increment();
+            return c.privacy().binding((NatBinding) v);
+        }, Named.as(SA_FACTS));
+        facts.to(c.bindingsTopic(), Produced.with(keys, output(Serdes.natBinding(), json)).withName("nat-bindings-sink"));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POOL_BLOCKS_STORE), keys, keys));
+        KGroupedStream<String, NatBinding> byPool = facts
+                .filter((k, b) -> b.getFloated() && b.getPublic500() != null && b.getPublic4500() != null, Named.as("pool-floats"))
+                .repartition(Repartitioned.<String, NatBinding>as("pool-resolution").withKeySerde(keys).withValueSerde(internal)
+                        .withNumberOfPartitions(1))
+                .process(() -> new PoolResolver(c.pools(), c.maxPoolBlocks(), counters), Named.as("pool-resolver"), POOL_BLOCKS_STORE)
+                .repartition(Repartitioned.<String, NatBinding>as("pool-facts").withKeySerde(keys).withValueSerde(internal))
+                .groupByKey(Grouped.<String, NatBinding>as("pool-facts-grouped").withKeySerde(keys).withValueSerde(internal));
+        Serde<PoolStats> poolOut = output(Serdes.poolStats(), json);
+        for (Duration size : new Duration[] {MINUTE, HOUR}) {
+            String label = label(size);
+            String name = "pool-stats-" + label;
+            byPool.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
+                    .aggregate(Counts.Pool::new, (k, b, agg) -> agg.add(b), Named.as(name),
+                            Materialized.<String, Counts.Pool, WindowStore<Bytes, byte[]>>as(name + "-store")
+                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withRetention(size.plus(c.statsGrace())))
+                    .toStream(Named.as(name + "-stream"))
+                    .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
+                            poolStats(c.verdict(), w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
+                    .to(c.poolStatsTopic(), Produced.with(keys, poolOut).withName(name + "-sink"));
+        }
+        byPool.aggregate(Counts.Pool::new, (k, b, agg) -> agg.add(b), Named.as("pool-stats-total"),
+                        Materialized.<String, Counts.Pool, KeyValueStore<Bytes, byte[]>>as("pool-stats-total-store")
+                                .withKeySerde(keys).withValueSerde(Counts.poolSerde()))
+                .toStream(Named.as("pool-stats-total-stream"))
+                .map((pool, agg) -> KeyValue.pair(pool + "|total|0", poolStats(c.verdict(), pool, "total", agg.firstMillis, null, agg)),
+                        Named.as("pool-stats-total-records"))
+                .to(c.poolStatsTopic(), Produced.with(keys, poolOut).withName("pool-stats-total-sink"));
+
+        KGroupedStream<String, NatBinding> byGateway = facts
+                .map((k, b) -> KeyValue.pair(b.getGateway(), b), Named.as("gateway-key"))
+                .repartition(Repartitioned.<String, NatBinding>as("gateway-facts").withKeySerde(keys).withValueSerde(internal))
+                .groupByKey(Grouped.<String, NatBinding>as("gateway-facts-grouped").withKeySerde(keys).withValueSerde(internal));
+        Serde<GatewayStats> gatewayOut = output(Serdes.gatewayStats(), json);
+        for (Duration size : new Duration[] {MINUTE, HOUR}) {
+            String label = label(size);
+            String name = "gateway-stats-" + label;
+            byGateway.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
+                    .aggregate(Counts.Gateway::new, (k, b, agg) -> agg.add(b), Named.as(name),
+                            Materialized.<String, Counts.Gateway, WindowStore<Bytes, byte[]>>as(name + "-store")
+                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withRetention(size.plus(c.statsGrace())))
+                    .toStream(Named.as(name + "-stream"))
+                    .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
+                            gatewayStats(w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
+                    .to(c.gatewayStatsTopic(), Produced.with(keys, gatewayOut).withName(name + "-sink"));
+        }
+
+        facts.filter((k, b) -> "failed".equals(b.getOutcome()) && !"unknown".equals(b.getSubscriber()), Named.as("subscriber-failures"))
+                .map((k, b) -> KeyValue.pair(b.getSubscriber(), b), Named.as("subscriber-key"))
+                .repartition(Repartitioned.<String, NatBinding>as("subscriber-facts").withKeySerde(keys).withValueSerde(internal))
+                .groupByKey(Grouped.<String, NatBinding>as("subscriber-facts-grouped").withKeySerde(keys).withValueSerde(internal))
+                .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
+                .aggregate(Counts.Subscriber::new, (k, b, agg) -> agg.add(b), Named.as("subscriber-stats-1h"),
+                        Materialized.<String, Counts.Subscriber, WindowStore<Bytes, byte[]>>as("subscriber-stats-1h-store")
+                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withRetention(HOUR.plus(c.statsGrace())))
+                .toStream(Named.as("subscriber-stats-1h-stream"))
+                .map((w, agg) -> KeyValue.pair(w.key() + "|" + w.window().start(), SubscriberStats.newBuilder()
+                        .setSubscriber(w.key()).setSubscriberSource(agg.source)
+                        .setWindowStartMillis(w.window().start()).setWindowEndMillis(w.window().end())
+                        .setFailedAttempts(agg.failed).setFailedByShift(agg.failedByShift).setLastGateway(agg.lastGateway)
+                        .build()), Named.as("subscriber-stats-1h-records"))
+                .to(c.subscriberStatsTopic(), Produced.with(keys, output(Serdes.subscriberStats(), json)).withName("subscriber-stats-1h-sink"));
+    }
+
+    private static String label(Duration size) {
+        return size.equals(HOUR) ? "1h" : "1m";
+    }
+
+    static PoolStats poolStats(Verdicts verdicts, String pool, String window, long start, Long end, Counts.Pool agg) {
+        String verdict = verdicts.verdict(agg.floats, agg.shifts);
+        long subscribers = agg.subscribers.estimate();
+        return PoolStats.newBuilder()
+                .setPool(pool).setWindow(window)
+                .setWindowStartMillis(end == null ? 0 : start).setWindowEndMillis(end)
+                .setFloats(agg.floats).setPairedFloats(agg.paired).setShifts(agg.shifts)
+                .setShiftRatio(agg.floats == 0 ? 0 : (double) agg.shifts / agg.floats)
+                .setSubscribersAffected(subscribers).setSasFailedByShift(agg.failedByShift)
+                .setVerdict(verdict)
+                .setExplanation(verdicts.explain(verdict, pool, start, end, agg.floats, agg.shifts, agg.failedByShift, subscribers))
+                .build();
+    }
+
+    static GatewayStats gatewayStats(String gateway, String window, long start, long end, Counts.Gateway agg) {
+        return GatewayStats.newBuilder()
+                .setGateway(gateway).setWindow(window).setWindowStartMillis(start).setWindowEndMillis(end)
+                .setAttempts(agg.attempts).setEstablished(agg.established).setFailed(agg.failed)
+                .setFailedByCause(new java.util.TreeMap<>(agg.failedByCause))
+                .setRetransmissions(agg.retransmissions)
+                .setSetupMedianMillis(agg.setup.quantile(0.5)).setSetupP95Millis(agg.setup.quantile(0.95))
+                .build();
+    }
+
+    /** Avro single-object, or plain JSON for dashboard tools (natshift.output.format). */
+    static <T extends SpecificRecord> Serde<T> output(Serde<T> avro, boolean json) {
+        if (!json) {
+            return avro;
+        }
+        return org.apache.kafka.common.serialization.Serdes.serdeFrom(JsonRecords.<T>serializer(), avro.deserializer());
+    }
+}
