@@ -71,12 +71,19 @@ public final class FrameDecoder {
             default:
                 return new DecodeResult.Rejected(RejectReason.BAD_IP_HEADER, "IP header at frame offset " + (ip - offset));
         }
-        boolean natT = config.isNatTPort(d.srcPort) || config.isNatTPort(d.dstPort);
-        if (!natT && !config.isIkePort(d.srcPort) && !config.isIkePort(d.dstPort)) {
+        boolean natTPort = config.isNatTPort(d.srcPort) || config.isNatTPort(d.dstPort);
+        boolean ikePort = config.isIkePort(d.srcPort) || config.isIkePort(d.dstPort);
+        if (!natTPort && !ikePort) {
             return DecodeResult.Skipped.NOT_IKE_TRAFFIC;
         }
         int ike = d.udpPayloadOffset;
         int available = d.udpPayloadLength;
+        // 500 <-> 4500: a NAT may give a UDP 500 flow the public port 4500 (or a 4500 flow port 500),
+        // so the ports cannot say which framing it is. The content can: plain IKE starts with the
+        // initiator SPI, which is never zero, NAT-T with the 4-byte zero marker.
+        boolean natT = natTPort && (!ikePort
+                || (available >= NON_ESP_MARKER_SIZE && Bytes.u32(b, ike) == 0)
+                || (available == 1 && Bytes.u8(b, ike) == NAT_KEEPALIVE));
         if (natT) {
             if (available == 1 && Bytes.u8(b, ike) == NAT_KEEPALIVE) {
                 return DecodeResult.Skipped.NAT_KEEPALIVE;

@@ -77,6 +77,21 @@ class FrameDecoderTest {
     }
 
     @Test
+    void shouldTellPlainFromNatTFramingByMarkerWhenOnePortIs500AndTheOther4500() {
+        // a NAT gave the subscriber's UDP 500 flow the public port 4500
+        IkeMessage plain = decoded(ethernetIpv4Udp(4500, 500, aggressiveModeFirst(ISPI)), LinkType.ETHERNET);
+        assertThat(plain.natT()).isFalse();
+        assertThat(plain.initiatorSpi()).isEqualTo(ISPI);
+        // and its UDP 4500 flow the public port 500
+        byte[] ike = TestFrames.ike(ISPI, RSPI, 0x10, 4, 0x01, 0, 8, new byte[60]);
+        IkeMessage floated = decoded(ethernetIpv4Udp(500, 4500, natT(ike)), LinkType.ETHERNET);
+        assertThat(floated.natT()).isTrue();
+        assertThat(floated.responderSpi()).isEqualTo(RSPI);
+        assertThat(decode(ethernetIpv4Udp(500, 4500, new byte[] {(byte) 0xFF}), LinkType.ETHERNET))
+                .isEqualTo(new DecodeResult.Skipped(SkipReason.NAT_KEEPALIVE));
+    }
+
+    @Test
     void shouldCountSingleFfByteOn4500AsNatKeepalive() {
         assertThat(decode(ethernetIpv4Udp(4500, 4500, new byte[] {(byte) 0xFF}), LinkType.ETHERNET))
                 .isEqualTo(new DecodeResult.Skipped(SkipReason.NAT_KEEPALIVE));
