@@ -36,10 +36,7 @@ class DecodeCommandTest {
     }
 
     static Path shared(String name) {
-        String override = System.getProperty("natshift.shared.dir");
-        Path base = override != null ? Path.of(override)
-                : Path.of("").toAbsolutePath().getParent().getParent().resolve("shared");
-        Path file = base.resolve("captures/thirdparty").resolve(name);
+        Path file = io.natshift.testing.SharedFolder.thirdParty(name);
         assertThat(file).as("shared captures beside the repository (or -Dnatshift.shared.dir)").exists();
         return file;
     }

@@ -104,20 +104,7 @@ class ThirdPartyCapturesDifferentialTest {
                     11L, new DecodedOnFirstFragment(9, IP_FRAGMENTED + " (retransmission)")));
 
     static Path sharedDir() {
-        String override = System.getProperty("natshift.shared.dir");
-        if (override != null) {
-            return Paths.get(override);
-        }
-        // Tests run in the module dir; the repository root is its parent, the shared folder its sibling
-        // (or, for a git worktree under a folder of worktrees, a sibling further up).
-        Path root = Paths.get("").toAbsolutePath().getParent();
-        for (Path p = root; p != null; p = p.getParent()) {
-            Path candidate = p.resolveSibling("shared");
-            if (Files.isDirectory(candidate.resolve("captures/thirdparty"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no shared/captures/thirdparty beside " + root + " or above; set -Dnatshift.shared.dir");
+        return io.natshift.testing.SharedFolder.dir();
     }
 
     static Path thirdParty() {

@@ -78,8 +78,7 @@ class ReplayIT {
 
     /** {@code <repo root>/../shared}, or the system property natshift.shared.dir. */
     static Path sharedDir() {
-        String override = System.getProperty("natshift.shared.dir");
-        return override != null ? Path.of(override) : repoRoot().getParent().resolve("shared");
+        return io.natshift.testing.SharedFolder.dir();
     }
 
     private Topic<byte[], SpecificRecord> newTopic(String name, int partitions) throws Exception {

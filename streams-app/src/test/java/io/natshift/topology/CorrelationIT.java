@@ -218,26 +218,27 @@ class CorrelationIT {
     }
 
     private void replayInTimeOrder(Topic<byte[], SpecificRecord> topic, Path outside, Path inside) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.noLoss(kafka.bootstrapServers(), "it"),
+        // One producer for both captures, as two probes' records would be interleaved by capture time.
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                ProducerSettings.transactional(kafka.bootstrapServers(), "it", ProducerSettings.transactionalId("it", "correlation")),
                 new ByteArraySerializer(), new ByteArraySerializer());
              CaptureReader out = CaptureFiles.open(outside);
              CaptureReader in = CaptureFiles.open(inside)) {
-            Probe outsideProbe = new Probe(producer, topic, PARTITIONS, new Probe.Settings("outside-probe", Vantage.OUTSIDE, 0), new FrameDecoder());
-            Probe insideProbe = new Probe(producer, topic, PARTITIONS, new Probe.Settings("inside-probe", Vantage.INSIDE, 0), new FrameDecoder());
+            Probe probe = new Probe(producer, topic, PARTITIONS, new Probe.Settings("it", Vantage.UNKNOWN, 0), new FrameDecoder());
+            probe.start();
             boolean moreOut = out.next();
             boolean moreIn = in.next();
             while (moreOut || moreIn) {
                 if (moreOut && (!moreIn || out.timestampMicros() <= in.timestampMicros())) {
-                    outsideProbe.accept(out);
+                    probe.accept(out, "outside-probe", Vantage.OUTSIDE);
                     moreOut = out.next();
                 } else {
-                    insideProbe.accept(in);
+                    probe.accept(in, "inside-probe", Vantage.INSIDE);
                     moreIn = in.next();
                 }
             }
-            producer.flush();
-            assertThat(outsideProbe.failure()).isNull();
-            assertThat(insideProbe.failure()).isNull();
+            probe.finish();
+            assertThat(probe.failure()).isNull();
         }
     }
 
