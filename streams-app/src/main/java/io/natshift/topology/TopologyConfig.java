@@ -40,21 +40,21 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
 
     /** Reads natshift.* keys (see the record components); unknown keys are left to Kafka Streams. */
     public static TopologyConfig from(Map<?, ?> props) {
-        String prefix = string(props, "natshift.topic.prefix", "");
+        String prefix = ConfigValues.string(props, "natshift.topic.prefix", "");
         TopologyConfig c = new TopologyConfig(
-                string(props, "natshift.input.topic", prefix + Topics.IKE_PACKETS.name()),
-                string(props, "natshift.alerts.topic", prefix + Topics.ALERTS.name()),
-                string(props, "natshift.sessions.topic", prefix + Topics.SESSIONS.name()),
-                format(string(props, "natshift.output.format", "avro")),
+                ConfigValues.string(props, "natshift.input.topic", prefix + Topics.IKE_PACKETS.name()),
+                ConfigValues.string(props, "natshift.alerts.topic", prefix + Topics.ALERTS.name()),
+                ConfigValues.string(props, "natshift.sessions.topic", prefix + Topics.SESSIONS.name()),
+                format(ConfigValues.string(props, "natshift.output.format", "avro")),
                 millis(props, "natshift.grace.ms", 2_000),
                 millis(props, "natshift.negotiation.idle.ms", 90_000),
                 millis(props, "natshift.negotiation.max.ms", 200_000),
                 millis(props, "natshift.established.idle.ms", 30_000),
                 millis(props, "natshift.established.report.max.ms", 120_000),
                 millis(props, "natshift.state.retention.ms", 300_000),
-                (int) number(props, "natshift.max.live.sas.per.task", 250_000),
+                (int) ConfigValues.number(props, "natshift.max.live.sas.per.task", 250_000, 0),
                 millis(props, "natshift.punctuate.interval.ms", 1_000),
-                (int) number(props, "natshift.state.object.cache", 50_000));
+                (int) ConfigValues.number(props, "natshift.state.object.cache", 50_000, 0));
         c.validate();
         return c;
     }
@@ -95,29 +95,10 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
         }
     }
 
-    private static String string(Map<?, ?> props, String key, String fallback) {
-        Object v = props.get(key);
-        return v == null ? fallback : v.toString().trim();
-    }
 
-    private static long number(Map<?, ?> props, String key, long fallback) {
-        Object v = props.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(v.toString().trim());
-            if (n < 0) {
-                throw new IllegalArgumentException(key + " must not be negative, not " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'", e);
-        }
-    }
 
     private static Duration millis(Map<?, ?> props, String key, long fallback) {
-        return Duration.ofMillis(number(props, key, fallback));
+        return Duration.ofMillis(ConfigValues.number(props, key, fallback, 0));
     }
 
     private static OutputFormat format(String value) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.natshift.schemas.Topics;
+import io.natshift.topology.ConfigValues;
 
 /**
  * Settings of the cross-vantage outputs: NAT bindings, pool/gateway/subscriber statistics and
@@ -31,20 +32,20 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
     }
 
     public static CorrelationConfig from(Map<?, ?> props) {
-        String prefix = string(props, "natshift.topic.prefix", "");
-        String poolsFile = string(props, "natshift.pools.file", "");
-        boolean pseudonymize = bool(props, "natshift.privacy.pseudonymize");
+        String prefix = ConfigValues.string(props, "natshift.topic.prefix", "");
+        String poolsFile = ConfigValues.string(props, "natshift.pools.file", "");
+        boolean pseudonymize = ConfigValues.bool(props, "natshift.privacy.pseudonymize");
         return new CorrelationConfig(
-                string(props, "natshift.nat-bindings.topic", prefix + Topics.NAT_BINDINGS.name()),
-                string(props, "natshift.pool-stats.topic", prefix + Topics.POOL_STATS.name()),
-                string(props, "natshift.gateway-stats.topic", prefix + Topics.GATEWAY_STATS.name()),
-                string(props, "natshift.subscriber-stats.topic", prefix + Topics.SUBSCRIBER_STATS.name()),
+                ConfigValues.string(props, "natshift.nat-bindings.topic", prefix + Topics.NAT_BINDINGS.name()),
+                ConfigValues.string(props, "natshift.pool-stats.topic", prefix + Topics.POOL_STATS.name()),
+                ConfigValues.string(props, "natshift.gateway-stats.topic", prefix + Topics.GATEWAY_STATS.name()),
+                ConfigValues.string(props, "natshift.subscriber-stats.topic", prefix + Topics.SUBSCRIBER_STATS.name()),
                 poolsFile.isEmpty() ? PoolMap.empty() : PoolMap.load(Path.of(poolsFile)),
-                new Verdicts(number(props, "natshift.verdict.min.floats", Verdicts.DEFAULT_MIN_FLOATS),
-                        number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS)),
-                Duration.ofMillis(number(props, "natshift.stats.grace.ms", 10_000)),
-                (int) number(props, "natshift.pools.max.blocks", 1_000_000),
-                pseudonymize ? Pseudonymizer.withSecret(string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off());
+                new Verdicts(ConfigValues.number(props, "natshift.verdict.min.floats", Verdicts.DEFAULT_MIN_FLOATS, 1),
+                        ConfigValues.number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS, 1)),
+                Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", 10_000, 1)),
+                (int) ConfigValues.number(props, "natshift.pools.max.blocks", 1_000_000, 1),
+                pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off());
     }
 
     public List<String> outputTopics() {
@@ -68,32 +69,6 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                 statsGrace, maxPoolBlocks, privacy);
     }
 
-    private static String string(Map<?, ?> props, String key, String fallback) {
-        Object v = props.get(key);
-        return v == null ? fallback : v.toString().trim();
-    }
 
-    private static boolean bool(Map<?, ?> props, String key) {
-        String v = string(props, key, "false");
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
-        }
-        return v.equals("true");
-    }
 
-    private static long number(Map<?, ?> props, String key, long fallback) {
-        Object v = props.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(v.toString().trim());
-            if (n < 1) {
-                throw new IllegalArgumentException(key + " must be at least 1, not " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'", e);
-        }
-    }
 }
