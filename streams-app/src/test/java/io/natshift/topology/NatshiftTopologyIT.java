@@ -232,6 +232,10 @@ class NatshiftTopologyIT {
         Properties props = NatshiftTopology.streamsProperties(appId, kafka.bootstrapServers(), counters, Map.of(
                 StreamsConfig.STATE_DIR_CONFIG, dir.toString(),
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest",
+                // Streams does not leave the group on close: the restarted instance waits until the
+                // stopped one's session expires. Keep that short here, as a deployment would not.
+                StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000,
+                StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1500,
                 StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2));
         return new KafkaStreams(NatshiftTopology.build(config, counters), props);
     }
@@ -277,7 +281,7 @@ class NatshiftTopologyIT {
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
             consumer.subscribe(List.of(topic));
             int seen = 0;
-            long deadline = now.get() + TimeUnit.SECONDS.toNanos(150);
+            long deadline = now.get() + TimeUnit.SECONDS.toNanos(240);
             long quietUntil = Long.MAX_VALUE;
             while (now.get() < Math.min(deadline, quietUntil)) {
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
