@@ -22,6 +22,7 @@ import io.natshift.decode.FrameDecoder;
 import io.natshift.decode.IkeMessage;
 import io.natshift.decode.LinkType;
 import io.natshift.decode.RejectReason;
+import io.natshift.publish.Vantage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
