@@ -164,15 +164,16 @@ public final class Analysis {
             drain(admin, applicationId, config.inputTopic(), streams, streamsFailure, replayed.records());
 
             times.begin("report");
+            // no transaction of the app may stay open while its outputs are read
+            close(streams);
+            streams = null;
             AnalysisReport report = OutputTopics.collect(bootstrap, config, topics, prefix, replayed, options.maxLadders());
             times.end();
             return new Result(report, times, counters);
         } finally {
             closeAll(readers);
             if (streams != null) {
-                // leave the group at once: on a shared cluster the group is deleted right after
-                streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(java.time.Duration.ofSeconds(30)));
+                close(streams);
             }
             if (shared && admin != null) {
                 cleanUpCluster(admin, prefix, applicationId);
@@ -185,6 +186,12 @@ public final class Analysis {
             }
             deleteRecursively(work);
         }
+    }
+
+    private static void close(KafkaStreams streams) {
+        // leave the group at once: on a shared cluster the group is deleted right after
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(java.time.Duration.ofSeconds(30)));
     }
 
     private static List<CaptureReader> open(List<Input> inputs) throws AnalysisException {

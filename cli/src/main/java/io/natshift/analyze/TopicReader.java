@@ -1,18 +1,36 @@
 package io.natshift.analyze;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic from the beginning to its current end (committed records only), without a consumer group. */
+/**
+ * Reads a topic from the beginning to its current end (committed records only), without a consumer group.
+ *
+ * <p>The end is the high watermark, not the last stable offset: a transaction's commit returns to its
+ * producer (and its consumer offsets become visible) before the coordinator has written the commit
+ * markers into every output partition, so right after a Streams commit the last stable offset of an
+ * output topic can still stand before that transaction's records. Reading only to it would miss them.
+ * So the reader first waits until no transaction is open on the topic (last stable offset = high
+ * watermark), then reads to that end.
+ */
 final class TopicReader {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long STALL_MILLIS = 60_000;
@@ -31,9 +49,9 @@ final class TopicReader {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
+            Map<TopicPartition, Long> end = settledEnd(bootstrap, topic, partitions);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long lastProgress = System.currentTimeMillis();
             while (!reached(consumer, end)) {
                 var records = consumer.poll(POLL);
@@ -51,6 +69,38 @@ final class TopicReader {
                 }
             }
         }
+    }
+
+    /** The high watermark of every partition, once the last stable offset has caught up with it. */
+    private static Map<TopicPartition, Long> settledEnd(String bootstrap, String topic, List<TopicPartition> partitions)
+            throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long deadline = System.currentTimeMillis() + STALL_MILLIS;
+            while (true) {
+                Map<TopicPartition, Long> high = offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED);
+                Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED);
+                if (stable.equals(high)) {
+                    return high;
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("reading " + topic + ": a transaction stayed open for " + STALL_MILLIS / 1000
+                            + " s (last stable offsets " + stable + ", high watermarks " + high + ")");
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading " + topic + ": cannot list its offsets: " + Analysis.reason(e), e);
+        }
+    }
+
+    private static Map<TopicPartition, Long> offsets(Admin admin, Map<TopicPartition, OffsetSpec> spec, IsolationLevel level)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(spec, new ListOffsetsOptions(level)).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
     }
 
     private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
