@@ -64,5 +64,5 @@ PROPS
 fi
 java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
 if [ "${NATSHIFT_LATENCY:-1}" = 1 ]; then
-  java -Xms1g -Xmx1g -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-20}"
+  java -Xms1g -Xmx1g ${LATENCY_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-20}"
 fi
