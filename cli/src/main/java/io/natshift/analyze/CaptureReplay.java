@@ -44,6 +44,11 @@ final class CaptureReplay {
         this.status = status;
     }
 
+    /** The probe id the records of one input file carry. */
+    static String probeId(Analysis.Input in) {
+        return "analyze-" + in.file().getFileName();
+    }
+
     Replayed run(List<CaptureReader> readers, String bootstrap, TopologyConfig config)
             throws AnalysisException, InterruptedException {
         String topic = config.inputTopic();
@@ -72,7 +77,7 @@ final class CaptureReplay {
             for (int i = 0; i < readers.size(); i++) {
                 Analysis.Input in = options.inputs().get(i);
                 String source = readers.get(i).source();
-                probeIds.put(source, "analyze-" + in.file().getFileName());
+                probeIds.put(source, probeId(in));
                 vantages.put(source, in.vantage());
                 probes.put(source, probe);
                 perFile.put(source, new long[2]);

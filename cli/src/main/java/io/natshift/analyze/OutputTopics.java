@@ -36,8 +36,8 @@ final class OutputTopics {
     }
 
     static AnalysisReport collect(String bootstrap, TopologyConfig config, List<Topic<?, ?>> topics, String prefix, Replayed replayed,
-                                  int maxLadders)
-            throws InterruptedException {
+                                  List<Analysis.Input> inputs, int maxLadders)
+            throws InterruptedException, IOException {
         var alertSerde = Serdes.natShiftAlert();
         Map<String, NatShiftAlert> alerts = new LinkedHashMap<>();
         TopicReader.readAll(bootstrap, config.alertsTopic(), (k, v) -> {
@@ -72,7 +72,7 @@ final class OutputTopics {
         }
         List<NatShiftAlert> sorted = alerts.values().stream()
                 .sorted(Comparator.comparingLong(NatShiftAlert::getDetectedAtMillis).thenComparing(NatShiftAlert::getSaId)).toList();
-        Evidence evidence = evidenceOf(bootstrap, config.inputTopic(), sorted, maxLadders);
+        Evidence evidence = evidenceOf(inputs, sorted, maxLadders);
         int omitted = Math.max(0, sorted.size() - maxLadders);
         return new AnalysisReport(replayed.files(), replayed.frames(), replayed.ikePackets(), replayed.rejected(), replayed.problems(),
                 sorted, sessions, extra, evidence.packets(), evidence.frames(), omitted);
@@ -85,56 +85,79 @@ final class OutputTopics {
     }
 
     /**
-     * Reads the input topic back once: for every alert its evidence frames (the SA's frames in the alert's
-     * capture from the first to the last evidence frame, at most {@link io.natshift.report.Findings#MAX_EVIDENCE_FRAMES}),
-     * and for the first {@code ladders} alerts their packets (ladders).
+     * Reads the captures again (not the input topic: decoding the frames is several times cheaper than
+     * fetching and decoding every record back, and only the alerted SAs' packets become records): for
+     * every alert its evidence frames (the SA's frames in the alert's capture from the first to the last
+     * evidence frame, at most {@link io.natshift.report.Findings#MAX_EVIDENCE_FRAMES}), and for the first
+     * {@code ladders} alerts their packets (ladders), as the replay published them.
      */
-    private static Evidence evidenceOf(String bootstrap, String inputTopic, List<NatShiftAlert> alerts, int ladders)
-            throws InterruptedException {
+    private static Evidence evidenceOf(List<Analysis.Input> inputs, List<NatShiftAlert> alerts, int ladders) throws IOException {
         Map<String, List<IkePacket>> packets = new LinkedHashMap<>();
         Map<String, List<Long>> frames = new HashMap<>();
         if (alerts.isEmpty()) {
             return new Evidence(packets, frames);
         }
-        Map<String, List<NatShiftAlert>> byInitiator = new HashMap<>();
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        Map<Long, List<NatShiftAlert>> byInitiator = new HashMap<>();
         Set<String> withLadder = new HashSet<>();
         for (NatShiftAlert a : alerts) {
-            byInitiator.computeIfAbsent(a.getInitiatorSpi(), s -> new ArrayList<>()).add(a);
+            byInitiator.computeIfAbsent(java.lang.Long.parseUnsignedLong(a.getInitiatorSpi(), 16), s -> new ArrayList<>()).add(a);
             if (withLadder.size() < ladders) {
                 withLadder.add(a.getSaId());
             }
         }
-        var serde = Serdes.ingestValue();
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        TopicReader.readAll(bootstrap, inputTopic, (k, v) -> {
-            if (k == null || v == null) {
-                return;
+        List<io.natshift.capture.CaptureReader> readers = new ArrayList<>();
+        Map<String, Analysis.Input> bySource = new HashMap<>();
+        try {
+            for (Analysis.Input in : inputs) {
+                io.natshift.capture.CaptureReader r = io.natshift.capture.CaptureFiles.open(in.file());
+                readers.add(r);
+                bySource.put(r.source(), in);
             }
-            List<NatShiftAlert> matching = byInitiator.get(hex.formatHex(k));
-            if (matching == null || !(serde.decode(v) instanceof IkePacket p)) {
-                return;
+        } catch (IOException e) {
+            for (io.natshift.capture.CaptureReader r : readers) {
+                r.close();
             }
-            String responder = hex.formatHex(p.getResponderSpi().bytes());
-            for (NatShiftAlert a : matching) {
-                if (!(responder.equals(a.getResponderSpi()) || responder.equals("0000000000000000") || matching.size() == 1)) {
+            throw e;
+        }
+        io.natshift.decode.FrameDecoder decoder = new io.natshift.decode.FrameDecoder();
+        try (io.natshift.capture.MergedCaptureReader merged = new io.natshift.capture.MergedCaptureReader(readers)) {
+            while (merged.next()) {
+                if (!(decoder.decode(merged.buffer(), merged.offset(), merged.length(), merged.linkType())
+                        instanceof io.natshift.decode.IkeMessage m)) {
                     continue;
                 }
-                if (p.getSource().equals(a.getFirstEvidenceSource()) && p.getFrame() >= a.getFirstEvidenceFrame()
-                        && p.getFrame() <= a.getLastEvidenceFrame()) {
-                    List<Long> list = frames.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
-                    if (list.size() < io.natshift.report.Findings.MAX_EVIDENCE_FRAMES) {
-                        list.add(p.getFrame());
-                    }
+                List<NatShiftAlert> matching = byInitiator.get(m.initiatorSpi());
+                if (matching == null) {
+                    continue;
                 }
-                if (withLadder.contains(a.getSaId())) {
-                    List<IkePacket> list = packets.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
-                    if (list.size() < MAX_PACKETS_PER_LADDER) {
-                        list.add(p);
+                String responder = hex.toHexDigits(m.responderSpi());
+                String source = merged.source();
+                long frame = merged.frameNumber();
+                for (NatShiftAlert a : matching) {
+                    if (!(responder.equals(a.getResponderSpi()) || m.responderSpi() == 0 || matching.size() == 1)) {
+                        continue;
                     }
+                    if (source.equals(a.getFirstEvidenceSource()) && frame >= a.getFirstEvidenceFrame() && frame <= a.getLastEvidenceFrame()) {
+                        List<Long> list = frames.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
+                        if (list.size() < io.natshift.report.Findings.MAX_EVIDENCE_FRAMES) {
+                            list.add(frame);
+                        }
+                    }
+                    if (withLadder.contains(a.getSaId())) {
+                        List<IkePacket> list = packets.computeIfAbsent(a.getSaId(), s -> new ArrayList<>());
+                        if (list.size() < MAX_PACKETS_PER_LADDER) {
+                            Analysis.Input in = bySource.get(source);
+                            IkePacket p = io.natshift.publish.IkeRecords.toAvro(m, CaptureReplay.probeId(in), source, frame,
+                                    merged.timestampMicros());
+                            p.setVantage(in.vantage().text());
+                            list.add(p);
+                        }
+                    }
+                    break;
                 }
-                break;
             }
-        });
+        }
         return new Evidence(packets, frames);
     }
 
