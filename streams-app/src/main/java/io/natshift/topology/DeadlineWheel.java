@@ -13,6 +13,7 @@ final class DeadlineWheel {
     private final long bucketMillis;
     private final TreeMap<Long, long[]> buckets = new TreeMap<>();
     private final Map<Long, Integer> sizes = new java.util.HashMap<>();
+    private long polled;
 
     DeadlineWheel(long bucketMillis) {
         this.bucketMillis = bucketMillis;
@@ -49,9 +50,15 @@ final class DeadlineWheel {
         if (first == null || start(first.getKey()) > time) {
             return null;
         }
+        polled = first.getKey();
         buckets.remove(first.getKey());
         int size = sizes.remove(first.getKey());
         return Arrays.copyOf(first.getValue(), size);
+    }
+
+    /** The bucket the last {@link #pollDue} returned. */
+    long polled() {
+        return polled;
     }
 
     void clear() {

@@ -37,6 +37,8 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<Long, SaState> store;
     private long liveSas;
+    /** Stream time of the last timeout scan. */
+    private long scannedAt;
     private long capDroppedHere;
     private long lateHere;
     /**
@@ -50,7 +52,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         this.config = config;
         this.counters = counters;
         this.grace = config.grace().toMillis();
-        this.wheel = new DeadlineWheel(Math.max(1_000, config.punctuateInterval().toMillis()));
+        this.wheel = new DeadlineWheel(config.scanBucket().toMillis());
         int capacity = config.stateObjectCache();
         this.recent = new java.util.LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
             @Override
@@ -90,6 +92,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         wheel.clear();
         recent.clear();
         liveSas = 0;
+        scannedAt = Long.MIN_VALUE;
         // the index is not persisted: rebuild it from the (restored) store
         try (KeyValueIterator<Long, SaState> all = store.all()) {
             while (all.hasNext()) {
@@ -103,6 +106,13 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
 
     @Override
     public void process(Record<byte[], SpecificRecord> record) {
+        long now = context.currentStreamTimeMs();
+        if (scannedAt == Long.MIN_VALUE || now - scannedAt >= config.punctuateInterval().toMillis()) {
+            // Scan before the record rather than after it (the punctuator's turn): when stream time jumps,
+            // the SAs it made due are summarised, in deadline order, before this record can close its own
+            // SA at a later deadline. That keeps facts within factLag() of each other (StatsTopology).
+            expire(now);
+        }
         if (record.value() instanceof ProbeHeartbeat) {
             counters.heartbeats.increment();   // it has moved stream time; nothing else to do
             return;
@@ -175,7 +185,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
      * Routine traffic of an established SA: an informational exchange (DPD, liveness) between its
      * current endpoints, without a cleartext notify. It changes nothing reported, so it is not
      * recorded; for an SA already summarised it still refreshes the retention clock, at most every
-     * half retention period, so a long-lived SA is not forgotten while it talks.
+     * half retention period (see {@link #deadline}), so a long-lived SA is not forgotten while it talks.
      */
     private boolean routine(SaState s, IkePacket p, long ts) {
         if (!s.established() || !p.getNotifyTypes().isEmpty()) {
@@ -195,7 +205,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
             return false;
         }
         if (s.has(SaState.REPORTED)) {
-            return ts - s.lastTs < config.retention().toMillis() / 2;
+            return ts - s.lastTs < refreshEvery();
         }
         return ts <= deadline(s);
     }
@@ -256,10 +266,18 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         return s.established() ? "idle" : "timeout";
     }
 
+    /** How often routine packets of a summarised SA are written, to move its stored retention clock. */
+    private long refreshEvery() {
+        return config.retention().toMillis() / 2;
+    }
+
     /** When the SA's next step is due, from its own timestamps only. */
     long deadline(SaState s) {
         if (s.has(SaState.REPORTED)) {
-            return s.lastTs + config.retention().toMillis();
+            // lastTs lags the last (unwritten) routine packet by less than refreshEvery(): adding it keeps
+            // every packet's SA for the full retention, else an SA talking every 2.5-5 min (DPD) was
+            // forgotten in between and its next DPD summarised again, one-sided, under the same SA id
+            return s.lastTs + config.retention().toMillis() + refreshEvery();
         }
         long established = s.establishedTs();
         if (established != View.NONE) {
@@ -269,6 +287,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     }
 
     private void expire(long streamTime) {
+        scannedAt = streamTime;
         long horizon = streamTime - grace;
         long[] due;
         java.util.List<long[]> notYet = new java.util.ArrayList<>();
@@ -279,11 +298,15 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
                     continue;
                 }
                 long deadline = deadline(s);
+                if (wheel.bucket(deadline) != wheel.polled()) {
+                    // a stale entry: the SA moved on and is indexed under its new deadline. Even when that is
+                    // due too, it is closed from its own bucket, so a scan across a stream-time jump closes
+                    // SAs in deadline order and facts stay within TopologyConfig.factLag() of each other
+                    continue;
+                }
                 if (deadline > horizon) {
-                    if (wheel.bucket(deadline) == wheel.bucket(horizon)) {
-                        notYet.add(new long[] {wheel.bucket(deadline), spi});   // due later within this bucket
-                    }
-                    continue;   // else a stale entry: the SA moved on and is indexed under its new deadline
+                    notYet.add(new long[] {wheel.polled(), spi});   // due later within this bucket
+                    continue;
                 }
                 if (s.has(SaState.REPORTED)) {
                     remove(spi);

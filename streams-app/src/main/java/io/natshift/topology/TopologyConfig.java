@@ -68,6 +68,24 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
         return longest.plus(grace).plus(punctuateInterval);
     }
 
+    /**
+     * How far a per-SA fact (NatBinding) may trail, in event time, the latest fact its task emitted
+     * before it. A fact is stamped with its attempt's deadline and emitted by the timeout scan, which
+     * runs whenever stream time has moved a punctuate interval and closes SAs whose deadline + grace
+     * has passed, in deadline buckets of {@link #scanBucket()}; between scans a packet past its SA's
+     * deadline closes the SA itself. So a fact is never more than grace + punctuate interval behind
+     * an earlier one, plus the bucket the scan does not sort within (records later than the grace
+     * excepted: they are counted as late-records). Windowed statistics must allow at least this.
+     */
+    public Duration factLag() {
+        return grace.plus(punctuateInterval).plus(scanBucket());
+    }
+
+    /** Width of the deadline buckets the timeout scan polls (DeadlineWheel). */
+    Duration scanBucket() {
+        return Duration.ofMillis(Math.max(1_000, punctuateInterval.toMillis()));
+    }
+
     public TopologyConfig withOutputFormat(OutputFormat format) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, format, grace, negotiationIdle, negotiationMax,
                 establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, stateObjectCache);

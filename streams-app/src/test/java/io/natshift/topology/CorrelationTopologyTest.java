@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,6 +37,8 @@ import io.natshift.schemas.avro.PoolStats;
 import io.natshift.schemas.avro.ProbeHeartbeat;
 import io.natshift.schemas.avro.SessionSummary;
 import io.natshift.schemas.avro.SubscriberStats;
+import io.natshift.synth.SynthGenerator;
+import io.natshift.synth.SynthOptions;
 import io.natshift.topology.correlation.CorrelationConfig;
 
 /** Cross-vantage bindings, the inside-only stall, pools, verdicts, windows and privacy, with explicit timestamps. */
@@ -65,12 +68,13 @@ class CorrelationTopologyTest {
     }
 
     private int runs;
+    private TopologyCounters counters;
 
     private void start(Map<String, String> settings) {
         closeDriver();
         // a fresh state directory per start: a restart here is a new process, as on another host
         Path dir = stateDir.resolve("run-" + runs++);
-        TopologyCounters counters = new TopologyCounters();
+        counters = new TopologyCounters();
         Properties props = NatshiftTopology.streamsProperties("natshift-test", "unused:9092", counters,
                 Map.of(StreamsConfig.STATE_DIR_CONFIG, dir.toString(), StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once"));
         driver = new TopologyTestDriver(NatshiftTopology.build(TopologyConfig.from(settings), CorrelationConfig.from(settings), counters), props);
@@ -381,6 +385,121 @@ class CorrelationTopologyTest {
         assertThat(next.getFailedByCause()).containsExactly(Map.entry("no-response", 2L));
         assertThat(next.getSetupMedianMillis()).isNull();
         assertThat(driver.getWindowStore("gateway-stats-1m-store").fetch(Scenarios.GATEWAY, windowStart)).isNotNull();
+    }
+
+    @Test
+    void shouldDeriveTheDefaultStatsGraceFromTheTrackerLagPlusTheSkewAllowance() {
+        TopologyConfig tracker = TopologyConfig.defaults();
+        // tracker grace 2 s + punctuate interval 1 s + scan bucket 1 s
+        assertThat(tracker.factLag()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(CorrelationConfig.defaults().statsGrace())
+                .isEqualTo(tracker.factLag().plusMillis(CorrelationConfig.DEFAULT_STATS_SKEW_MS));
+        Map<String, String> slower = Map.of("natshift.grace.ms", "5000", "natshift.punctuate.interval.ms", "3000",
+                "natshift.stats.skew.ms", "20000");
+        assertThat(CorrelationConfig.from(slower).statsGrace()).isEqualTo(Duration.ofMillis(5_000 + 3_000 + 3_000 + 20_000));
+        assertThat(CorrelationConfig.from(Map.of("natshift.stats.grace.ms", "7000")).statsGrace()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void shouldCountAFactWithinTheDocumentedLagInItsWindowAndDropAndCountOneBeyondIt() {
+        start(Map.of());
+        long grace = CorrelationConfig.defaults().statsGrace().toMillis();
+        long hour = (Scenarios.T0 / 3_600_000 + 1) * 3_600_000;
+        long windowStart = hour + 5 * 60_000;
+        long windowEnd = windowStart + 60_000;
+        String key = Scenarios.GATEWAY + "|1m|" + windowStart;
+        // Two tracker tasks: the first (0x1, 0x3) runs ahead, the second (0x2, 0x4) trails it by the lag
+        // shown. The trailing task's facts are late packets here, so their facts are stamped in the past.
+        unanswered(0x1L, windowStart + 1_000);
+        unanswered(0x11L, windowEnd + grace - 1);   // the statistics' stream time: one ms short of closing the window
+        heartbeat(windowEnd + grace + 3_000);
+        lateUnanswered(0x2L, windowEnd - 1, windowEnd + grace + 4_000);   // trails by exactly the grace: counted
+        assertThat(latestByKey(gatewayStats).get(key).getAttempts()).isEqualTo(2);
+        assertThat(counters.correlation.lateFacts()).isZero();
+
+        unanswered(0x3L, windowEnd + grace);   // now the window is closed
+        heartbeat(windowEnd + grace + 5_000);
+        lateUnanswered(0x4L, windowEnd - 1, windowEnd + grace + 6_000);   // trails by grace + 1 ms: dropped
+        assertThat(latestByKey(gatewayStats)).doesNotContainKey(key);
+        // dropped from the gateway's minute window only: its hour and the subscriber's hour are open
+        assertThat(counters.correlation.lateFacts()).isEqualTo(1);
+        assertThat(driver.getWindowStore("gateway-stats-1h-store").fetch(Scenarios.GATEWAY, hour)).isNotNull();
+    }
+
+    @Test
+    void shouldEmitEveryFactWithinTheFactLagOfTheFactsBeforeItAndEachSaOnceJoined() throws Exception {
+        SynthOptions options = SynthOptions.builder().subscribers(1_000).pools(4).arbitraryPoolFraction(0.5)
+                .vantage(SynthOptions.Vantage.BOTH).seed(6).loss(0).udp4500BlockedFraction(0).overloadedGatewayFraction(0)
+                .addressUpdateFraction(0).malformedFraction(0).espPacketsPerSecond(0).build();
+        Path out = stateDir.resolve("lag.pcap");
+        new SynthGenerator(options).generate(out, n -> { });
+        SynthGenerator.Files4 files = SynthGenerator.files(out, SynthOptions.Vantage.BOTH);
+        List<IkePacket> all = new ArrayList<>(CaptureRecords.read(files.outside(), "outside-probe", "outside"));
+        all.addAll(CaptureRecords.read(files.inside(), "inside-probe", "inside"));
+        start(Map.of());
+        pipeInTimeOrder(all);
+        // end of input: one jump of stream time, as analyze drains, closes the last SAs in one scan
+        heartbeat(all.get(all.size() - 1).getTimestampMicros().toEpochMilli() + TopologyConfig.defaults().drainAfter().toMillis());
+
+        long lag = 0;
+        long latest = Long.MIN_VALUE;
+        Map<String, Integer> written = new HashMap<>();
+        for (var r : bindings.readRecordsToList()) {
+            lag = Math.max(lag, latest == Long.MIN_VALUE ? 0 : latest - r.timestamp());
+            latest = Math.max(latest, r.timestamp());
+            written.merge(r.key(), 1, Integer::sum);
+            assertThat(r.value().getInside500()).as(r.key()).isNotNull();
+            assertThat(r.value().getPublic500()).as(r.key()).isNotNull();
+        }
+        assertThat(lag).isLessThanOrEqualTo(TopologyConfig.defaults().factLag().toMillis());
+        assertThat(written.values()).containsOnly(1);
+        assertThat(counters.correlation.resummarised()).isZero();
+        assertThat(counters.correlation.lateFacts()).isZero();
+    }
+
+    @Test
+    void shouldKeepTheJoinedBindingAndCountTheAttemptOnceWhenTrailingPacketsAreSummarisedAgain() {
+        start(Map.of());
+        long ispi = 0x2a70L;
+        long rspi = 0xb41aL;
+        String id = String.format("%016x-%016x", ispi, rspi);
+        List<IkePacket> all = new ArrayList<>();
+        for (Pkt p : Scenarios.ikev2(ispi, rspi, Scenarios.T0, SUBSCRIBER, SUBSCRIBER)) {
+            all.add(p.probe("inside-probe", "inside").build());
+        }
+        for (Pkt p : Scenarios.ikev2(ispi, rspi, Scenarios.T0 + 3, Scenarios.POOL_A, Scenarios.POOL_A)) {
+            all.add(p.probe("outside-probe", "outside").build());
+        }
+        // a liveness check long after the tracker forgot the summarised SA (an SA busy with ESP sends no IKE
+        // for hours): a fresh state, one exchange on 4500 only, summarised again under the same SA id
+        long later = Scenarios.T0 + 3_600_000;
+        for (String[] side : new String[][] {{"inside", SUBSCRIBER}, {"outside", Scenarios.POOL_A}}) {
+            long skew = side[0].equals("inside") ? 0 : 3;
+            all.add(Pkt.v2(20, later + skew, ispi, rspi).from(Scenarios.GATEWAY, 4500).to(side[1], 4500)
+                    .exchange2(Ike.V2_INFORMATIONAL, 9, false, false).probe(side[0] + "-probe", side[0]).build());
+            all.add(Pkt.v2(21, later + 40 + skew, ispi, rspi).from(side[1], 4500).to(Scenarios.GATEWAY, 4500)
+                    .exchange2(Ike.V2_INFORMATIONAL, 9, true, true).probe(side[0] + "-probe", side[0]).build());
+        }
+        List<IkePacket> trailing = new ArrayList<>(all.subList(all.size() - 4, all.size()));
+        pipeInTimeOrder(all.subList(0, all.size() - 4));
+        heartbeat(later - 1_000);   // a probe heartbeat: stream time passes the summarised SA's retention
+        pipeInTimeOrder(trailing);
+        heartbeat(later + AFTER_TIMEOUTS);
+
+        assertThat(sessions.readValuesToList()).hasSize(2);   // the tracker did summarise it twice
+        List<NatBinding> written = bindings.readValuesToList();
+        assertThat(written).hasSize(1);
+        NatBinding b = written.get(0);
+        assertThat(b.getSaId()).isEqualTo(id);
+        assertThat(b.getInside500()).isEqualTo(SUBSCRIBER + ":500");
+        assertThat(b.getPublic500()).isEqualTo(Scenarios.POOL_A + ":500");
+        assertThat(b.getOutcome()).isEqualTo("established");
+        assertThat(counters.correlation.resummarised()).isEqualTo(1);
+
+        List<GatewayStats> hours = latestByKey(gatewayStats).values().stream().filter(g -> g.getWindow().equals("1h")).toList();
+        assertThat(hours.stream().mapToLong(GatewayStats::getAttempts).sum()).isEqualTo(1);
+        assertThat(hours.stream().mapToLong(GatewayStats::getEstablished).sum()).isEqualTo(1);
+        assertThat(subscriberStats.readValuesToList()).isEmpty();
     }
 
     @Test

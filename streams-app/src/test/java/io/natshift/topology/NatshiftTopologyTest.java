@@ -382,10 +382,10 @@ class NatshiftTopologyTest {
         assertThat(counters.capDropped()).isEqualTo(50);
 
         // once timed out and past retention, the space is free again
-        heartbeat(Scenarios.T0 + 90_000 + 300_000 + 10_000);
+        heartbeat(Scenarios.T0 + 90_000 + 450_000 + 10_000);   // retention + its refresh interval
         assertThat(liveSas()).isZero();
         assertThat(sessions.readValuesToList()).hasSize(100);
-        pipe(List.of(Pkt.v1(1, Scenarios.T0 + 400_000, 0x99L, 0).from("198.18.0.1", 500).to(Scenarios.GATEWAY, 500).aggressive(1)));
+        pipe(List.of(Pkt.v1(1, Scenarios.T0 + 560_000, 0x99L, 0).from("198.18.0.1", 500).to(Scenarios.GATEWAY, 500).aggressive(1)));
         assertThat(store().get(0x99L)).isNotNull();
         assertThat(counters.capDropped()).isEqualTo(50);
     }
@@ -458,7 +458,10 @@ class NatshiftTopologyTest {
         heartbeat(lastPacket + 92_000);
         assertThat(sessionsById()).containsKey(Scenarios.SHIFTED_SA);
         assertThat(store().get(Scenarios.SHIFTED_ISPI)).isNotNull();   // kept to absorb late packets
-        heartbeat(lastPacket + 300_000 + 2_000);
+        // the retention, plus the interval at which routine packets move the stored clock (half of it)
+        heartbeat(lastPacket + 300_000 + 150_000);
+        assertThat(store().get(Scenarios.SHIFTED_ISPI)).isNotNull();
+        heartbeat(lastPacket + 300_000 + 150_000 + 2_000);
         assertThat(store().get(Scenarios.SHIFTED_ISPI)).isNull();
     }
 
@@ -499,6 +502,34 @@ class NatshiftTopologyTest {
         // written only when the retention clock needed refreshing (every 2.5 min of the 5 min retention)
         assertThat(counters.routinePackets()).isBetween(30L, 40L);
         assertThat(alerts.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNotSummariseAnSaAgainWhenItsDpdGapsStayWithinTheRetention() {
+        // CorrelationIT's SA 2a704b961ee2cb52: DPD 113 s after establishment (routine, not written), then
+        // 128 s (written: past half the retention), 137 s (routine), 172 s. Every gap is shorter than the
+        // 300 s retention, but the last DPD came 309 s after the last written one: the SA had been
+        // forgotten and was summarised again, failed, under the same SA id.
+        long ispi = 0x2a70L;
+        long rspi = 0xb41aL;
+        pipe(Scenarios.ikev2(ispi, rspi, Scenarios.T0, Scenarios.POOL_A, Scenarios.POOL_A));
+        int frame = 5;
+        long at = 0;
+        for (long gap : new long[] {113_000, 128_000, 137_000, 172_000}) {
+            for (long quiet = 10_000; quiet < gap; quiet += 10_000) {
+                heartbeat(Scenarios.T0 + at + quiet);   // the probe's heartbeats move stream time between DPDs
+            }
+            at += gap;
+            pipe(List.of(
+                    Pkt.v2(frame++, Scenarios.T0 + at, ispi, rspi).from(Scenarios.GATEWAY, 4500).to(Scenarios.POOL_A, 4500)
+                            .exchange2(Ike.V2_INFORMATIONAL, frame, false, false),
+                    Pkt.v2(frame++, Scenarios.T0 + at + 40, ispi, rspi).from(Scenarios.POOL_A, 4500).to(Scenarios.GATEWAY, 4500)
+                            .exchange2(Ike.V2_INFORMATIONAL, frame, true, true)));
+        }
+        heartbeat(Scenarios.T0 + at + 600_000);
+
+        List<SessionSummary> summaries = sessions.readValuesToList();
+        assertThat(summaries).extracting(SessionSummary::getOutcome).containsExactly("established");
     }
 
     @Test

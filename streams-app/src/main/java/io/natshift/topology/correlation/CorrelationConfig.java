@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.natshift.schemas.Topics;
 import io.natshift.topology.ConfigValues;
+import io.natshift.topology.TopologyConfig;
 
 /**
  * Settings of the cross-vantage outputs: NAT bindings, pool/gateway/subscriber statistics and
@@ -19,13 +20,22 @@ import io.natshift.topology.ConfigValues;
  * @param subscriberStatsTopic natshift.subscriber-stats.topic
  * @param pools                natshift.pools.file: operator's pools (name = CIDR list); empty = derive from the data
  * @param verdict              natshift.verdict.min.floats / natshift.verdict.min.shifts
- * @param statsGrace           natshift.stats.grace.ms: how late a fact may arrive and still count in its window
+ * @param statsGrace           natshift.stats.grace.ms: how late a fact may arrive and still count in its window;
+ *                             default {@link TopologyConfig#factLag()} + natshift.stats.skew.ms
  * @param maxPoolBlocks        natshift.pools.max.blocks: cap on address blocks the pool resolver remembers
  * @param privacy              natshift.privacy.pseudonymize + natshift.privacy.secret
+ * @param bindingsMemory       natshift.nat-bindings.memory.ms: how long an SA id's binding is remembered,
+ *                             so the same attempt summarised again is neither counted twice nor
+ *                             allowed to replace a more complete binding
  */
 public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, String gatewayStatsTopic,
                                 String subscriberStatsTopic, PoolMap pools, Verdicts verdict, Duration statsGrace,
-                                int maxPoolBlocks, Pseudonymizer privacy) {
+                                int maxPoolBlocks, Pseudonymizer privacy, Duration bindingsMemory) {
+
+    /** Default of natshift.stats.skew.ms: see {@link #defaultStatsGrace}. */
+    public static final long DEFAULT_STATS_SKEW_MS = 30_000;
+    /** Default of natshift.nat-bindings.memory.ms: a day, the longest common IKE SA lifetime (Cisco's default). */
+    public static final long DEFAULT_BINDINGS_MEMORY_MS = 86_400_000;
 
     public static CorrelationConfig defaults() {
         return from(Map.of());
@@ -43,9 +53,22 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                 poolsFile.isEmpty() ? PoolMap.empty() : PoolMap.load(Path.of(poolsFile)),
                 new Verdicts(ConfigValues.number(props, "natshift.verdict.min.floats", Verdicts.DEFAULT_MIN_FLOATS, 1),
                         ConfigValues.number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS, 1)),
-                Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", 10_000, 1)),
+                Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", defaultStatsGrace(props).toMillis(), 1)),
                 (int) ConfigValues.number(props, "natshift.pools.max.blocks", 1_000_000, 1),
-                pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off());
+                pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off(),
+                Duration.ofMillis(ConfigValues.number(props, "natshift.nat-bindings.memory.ms", DEFAULT_BINDINGS_MEMORY_MS, 1)));
+    }
+
+    /**
+     * The lag a statistics window must allow: how far one tracker task's facts may trail each other
+     * (TopologyConfig.factLag(), from the tracker's grace, punctuate interval and scan bucket) plus
+     * natshift.stats.skew.ms, how far tracker tasks (input partitions) may be apart in stream time
+     * when their facts meet in a statistics task: nothing in the config bounds that, it depends on
+     * how evenly the partitions are fed and consumed.
+     */
+    static Duration defaultStatsGrace(Map<?, ?> props) {
+        return TopologyConfig.from(props).factLag()
+                .plusMillis(ConfigValues.number(props, "natshift.stats.skew.ms", DEFAULT_STATS_SKEW_MS, 0));
     }
 
     public List<String> outputTopics() {
@@ -66,7 +89,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
 
     public CorrelationConfig withPools(PoolMap map) {
         return new CorrelationConfig(bindingsTopic, poolStatsTopic, gatewayStatsTopic, subscriberStatsTopic, map, verdict,
-                statsGrace, maxPoolBlocks, privacy);
+                statsGrace, maxPoolBlocks, privacy, bindingsMemory);
     }
 
 

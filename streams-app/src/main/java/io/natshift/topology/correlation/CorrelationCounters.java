@@ -2,11 +2,27 @@ package io.natshift.topology.correlation;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** What the cross-vantage statistics set aside, by reason (late facts are counted by Kafka Streams' dropped-records metric). */
+/** What the cross-vantage statistics set aside, by reason. */
 public final class CorrelationCounters {
     final LongAdder bindings = new LongAdder();
     final LongAdder poolBlocksDropped = new LongAdder();
     final LongAdder unparsableAddresses = new LongAdder();
+    final LongAdder resummarised = new LongAdder();
+    final LongAdder lateFacts = new LongAdder();
+
+    /** Attempts summarised again under an SA id already reported: kept out of the statistics. */
+    public long resummarised() {
+        return resummarised.sum();
+    }
+
+    /**
+     * Facts that arrived after their window closed (end + natshift.stats.grace.ms), one per window
+     * that dropped them (pool 1m/1h, gateway 1m/1h, subscriber 1h): the same decision Kafka Streams
+     * logs as "Skipping record for expired window".
+     */
+    public long lateFacts() {
+        return lateFacts.sum();
+    }
 
     public long bindings() {
         return bindings.sum();
@@ -23,6 +39,7 @@ public final class CorrelationCounters {
     @Override
     public String toString() {
         return "nat-bindings=" + bindings() + " pool-merges-dropped-by-cap=" + poolBlocksDropped()
-                + " unparsable-pool-addresses=" + unparsableAddresses();
+                + " unparsable-pool-addresses=" + unparsableAddresses() + " resummarised-attempts=" + resummarised()
+                + " late-stats-facts=" + lateFacts();
     }
 }

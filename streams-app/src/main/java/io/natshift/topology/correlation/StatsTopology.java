@@ -1,6 +1,7 @@
 package io.natshift.topology.correlation;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -31,7 +32,7 @@ import io.natshift.schemas.avro.SubscriberStats;
  * forwards to {@link #SA_FACTS} when it summarises an attempt:
  *
  * <pre>
- * sa-facts -> nat-bindings-sink                                       natshift.nat-bindings
+ * sa-facts [nat-bindings-seen] -> nat-bindings-sink                   natshift.nat-bindings
  *          -> pool-floats -> [pool-resolution, 1 partition] -> pool-resolver [pool-blocks]
  *                -> [pool-facts] -> pool-stats-1m / -1h (windows) / -total (KTable) natshift.pool-stats
  *          -> gateway-key -> [gateway-facts] -> gateway-stats-1m / -1h   natshift.gateway-stats
@@ -39,8 +40,9 @@ import io.natshift.schemas.avro.SubscriberStats;
  * </pre>
  *
  * Windows are tumbling, in event time (the fact's timestamp: when its attempt was summarised),
- * with an explicit grace; a window closes once stream time passes its end + grace, later facts for
- * it are dropped and counted (Kafka Streams' dropped-records metric). Each window's record is
+ * with an explicit grace (by default the tracker's fact lag + the allowed skew between its tasks:
+ * CorrelationConfig); a window closes once stream time passes its end + grace, later facts for it
+ * are dropped and counted (LateFacts, and Kafka Streams' dropped-records metric). Each window's record is
  * updated as facts arrive (the record cache folds updates between commits) under a key naming the
  * window, so the compacted output keeps its final value. Not emit-on-close: that emits from the
  * window store after the update, so a stream-time gap longer than the store retention (a quiet
@@ -50,6 +52,9 @@ public final class StatsTopology {
     /** The sa-tracker's child that receives the facts. */
     public static final String SA_FACTS = "sa-facts";
     static final String POOL_BLOCKS_STORE = "pool-blocks";
+    /** SA ids already reported, with how complete their binding was (BindingGuard). */
+    static final String BINDINGS_SEEN_STORE = "nat-bindings-seen";
+    static final String BINDINGS_SINK = "nat-bindings-sink";
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final Duration HOUR = Duration.ofHours(1);
@@ -61,11 +66,16 @@ public final class StatsTopology {
                              CorrelationConfig c, CorrelationCounters counters) {
         Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
         Serde<NatBinding> internal = Serdes.natBinding();
-        KStream<String, NatBinding> facts = tracked.mapValues(v -> {
-            counters.bindings.increment();
-            return c.privacy().binding((NatBinding) v);
-        }, Named.as(SA_FACTS));
-        facts.to(c.bindingsTopic(), Produced.with(keys, output(Serdes.natBinding(), json)).withName("nat-bindings-sink"));
+        long grace = c.statsGrace().toMillis();
+        builder.addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(BINDINGS_SEEN_STORE, c.bindingsMemory(), c.bindingsMemory(), false),
+                        keys, org.apache.kafka.common.serialization.Serdes.Integer())
+                // like sa-state: replayed captures carry old timestamps the broker must accept
+                .withLoggingEnabled(Map.of("message.timestamp.type", "CreateTime",
+                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+        KStream<String, NatBinding> facts = tracked.processValues(
+                () -> new BindingGuard(c.privacy(), counters, c.bindingsMemory().toMillis()), Named.as(SA_FACTS), BINDINGS_SEEN_STORE);
+        facts.to(c.bindingsTopic(), Produced.with(keys, output(Serdes.natBinding(), json)).withName(BINDINGS_SINK));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POOL_BLOCKS_STORE), keys, keys));
         KGroupedStream<String, NatBinding> byPool = facts
@@ -74,6 +84,7 @@ public final class StatsTopology {
                         .withNumberOfPartitions(1))
                 .process(() -> new PoolResolver(c.pools(), c.maxPoolBlocks(), counters), Named.as("pool-resolver"), POOL_BLOCKS_STORE)
                 .repartition(Repartitioned.<String, NatBinding>as("pool-facts").withKeySerde(keys).withValueSerde(internal))
+                .processValues(() -> new LateFacts(grace, counters, MINUTE.toMillis(), HOUR.toMillis()), Named.as("pool-facts-late"))
                 .groupByKey(Grouped.<String, NatBinding>as("pool-facts-grouped").withKeySerde(keys).withValueSerde(internal));
         Serde<PoolStats> poolOut = output(Serdes.poolStats(), json);
         for (Duration size : new Duration[] {MINUTE, HOUR}) {
@@ -99,6 +110,7 @@ public final class StatsTopology {
         KGroupedStream<String, NatBinding> byGateway = facts
                 .map((k, b) -> KeyValue.pair(b.getGateway(), b), Named.as("gateway-key"))
                 .repartition(Repartitioned.<String, NatBinding>as("gateway-facts").withKeySerde(keys).withValueSerde(internal))
+                .processValues(() -> new LateFacts(grace, counters, MINUTE.toMillis(), HOUR.toMillis()), Named.as("gateway-facts-late"))
                 .groupByKey(Grouped.<String, NatBinding>as("gateway-facts-grouped").withKeySerde(keys).withValueSerde(internal));
         Serde<GatewayStats> gatewayOut = output(Serdes.gatewayStats(), json);
         for (Duration size : new Duration[] {MINUTE, HOUR}) {
@@ -117,6 +129,7 @@ public final class StatsTopology {
         facts.filter((k, b) -> "failed".equals(b.getOutcome()) && !"unknown".equals(b.getSubscriber()), Named.as("subscriber-failures"))
                 .map((k, b) -> KeyValue.pair(b.getSubscriber(), b), Named.as("subscriber-key"))
                 .repartition(Repartitioned.<String, NatBinding>as("subscriber-facts").withKeySerde(keys).withValueSerde(internal))
+                .processValues(() -> new LateFacts(grace, counters, HOUR.toMillis()), Named.as("subscriber-facts-late"))
                 .groupByKey(Grouped.<String, NatBinding>as("subscriber-facts-grouped").withKeySerde(keys).withValueSerde(internal))
                 .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
                 .aggregate(Counts.Subscriber::new, (k, b, agg) -> agg.add(b), Named.as("subscriber-stats-1h"),
