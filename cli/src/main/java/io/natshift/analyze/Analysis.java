@@ -75,11 +75,15 @@ public final class Analysis {
      * A capture is one piece of evidence looked at as a whole, not a stream watched for trends: one
      * NAT-T float that left from another public address proves the pool arbitrary (RFC 4787 REQ-2),
      * so analyze judges pools from the first float and the first shift. The streams service keeps its
-     * more cautious defaults (docs/pools.md); --config overrides either.
+     * more cautious defaults (docs/pools.md); --config overrides either. A replay at full speed also
+     * lets the input partitions' tasks drift far apart in stream time, further than a live skew
+     * allowance covers, so the windowed statistics accept facts up to a day late here (the windows
+     * of one batch run are few, and are dropped with the run).
      */
     static final Map<String, String> ANALYZE_DEFAULTS = Map.of(
             "natshift.verdict.min.floats", "1",
-            "natshift.verdict.min.shifts", "1");
+            "natshift.verdict.min.shifts", "1",
+            "natshift.stats.skew.ms", String.valueOf(java.time.Duration.ofDays(1).toMillis()));
 
     public record Input(Path file, Vantage vantage) {
     }

@@ -557,7 +557,6 @@ class CorrelationTopologyTest {
             assertThat(s.toString()).doesNotContain(SUBSCRIBER);
         }
         List<SubscriberStats> subs = subscriberStats.readValuesToList();
-        System.err.println("DEBUG gw=" + gatewayStats.readValuesToList() + " subs=" + subs);
         assertThat(subs).isNotEmpty();
         for (SubscriberStats s : subs) {
             assertThat(s.toString()).doesNotContain(SUBSCRIBER);
