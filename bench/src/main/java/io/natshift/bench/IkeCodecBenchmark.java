@@ -33,7 +33,8 @@ import io.natshift.schemas.avro.IkePacket;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
+// long warm-up iterations: on the shared 2-core host C2 takes several seconds to compile the codec
+@Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class IkeCodecBenchmark {

@@ -97,14 +97,7 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
     /** Same bytes as Avro's {@link BinaryMessageEncoder}, written through one reused buffer per thread. */
     public byte[] encode(T record) {
         if (codec != null) {
-            Scratch s = scratch.get();
-            if (s.codecOut == null) {
-                s.codecOut = new AvroOut(512);
-            }
-            s.codecOut.reset();
-            s.codecOut.writeRaw(header, 0, header.length);
-            codec.write(record, s.codecOut);
-            return s.codecOut.copy();
+            return encodeWithCodec(record);
         }
         try {
             Scratch s = scratch.get();
@@ -117,6 +110,17 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
         } catch (IOException e) {
             throw new SerializationException("cannot encode " + record.getSchema().getFullName(), e);
         }
+    }
+
+    private byte[] encodeWithCodec(T record) {
+        Scratch s = scratch.get();
+        if (s.codecOut == null) {
+            s.codecOut = new AvroOut(512);
+        }
+        s.codecOut.reset();
+        s.codecOut.writeRaw(header, 0, header.length);
+        codec.write(record, s.codecOut);
+        return s.codecOut.copy();
     }
 
     /** Throws {@link SerializationException} naming the cause for bytes that are not a known record. */
