@@ -22,10 +22,6 @@ final class AvroIn {
         this.limit = buf.length;
     }
 
-    int position() {
-        return pos;
-    }
-
     private EOFException truncated(int needed) throws EOFException {
         throw new EOFException("record truncated: needs " + needed + " more bytes at offset " + pos + " of " + limit);
     }
