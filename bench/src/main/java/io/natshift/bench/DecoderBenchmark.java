@@ -43,8 +43,13 @@ public class DecoderBenchmark {
 
     @Setup
     public void setUp() {
-        frames = new byte[FRAMES][];
-        for (int i = 0; i < FRAMES; i++) {
+        frames = mix(FRAMES);
+    }
+
+    /** The frame mix, also the source of IkeCodecBenchmark's records. */
+    static byte[][] mix(int count) {
+        byte[][] frames = new byte[count][];
+        for (int i = 0; i < count; i++) {
             long spi = 0x44A81E8F3CE90000L + i * 7919L;
             frames[i] = switch (i % 4) {
                 case 0 -> ethernetIpv4Udp(500, 500, aggressiveModeFirst(spi));
@@ -53,6 +58,7 @@ public class DecoderBenchmark {
                 default -> ethernetIpv4Udp(4500, 4500, natT(ike(spi, spi ^ 0x5555, 0x20, 35, 0x08, 1, 46, payload(35, new byte[300]))));
             };
         }
+        return frames;
     }
 
     private static byte[] ikeSaInit(long spi) {

@@ -21,7 +21,8 @@ public final class Serdes {
     static final List<String> IKE_PACKET_HISTORY = List.of("/io/natshift/schemas/history/IkePacket-v1.avsc");
 
     public static SingleObjectSerde<IkePacket> ikePacket() {
-        return new SingleObjectSerde<>(IkePacket.getClassSchema(), IKE_PACKET_HISTORY);
+        // the hot record type: a hand-written codec for the current schema, Avro's resolving path for older writers
+        return new SingleObjectSerde<>(IkePacket.getClassSchema(), IKE_PACKET_HISTORY, new IkePacketCodec(IkePacket.getClassSchema()));
     }
 
     /** NatShiftAlert before the subscriber fields (issue 6). */

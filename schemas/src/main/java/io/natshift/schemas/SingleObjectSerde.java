@@ -34,12 +34,25 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
 
     private final byte[] header;
     private final SpecificDatumWriter<T> writer;
+    private final BodyCodec<T> codec;
     // per thread: the producer may serialize from several threads; one buffer each avoids copies per record
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         final ExposedBuffer out = new ExposedBuffer();
         BinaryEncoder encoder;
+        AvroOut codecOut;
+    }
+
+    /**
+     * A hand-written body codec for the current writer schema only (bytes identical to Avro's);
+     * records of any other writer schema take Avro's resolving path.
+     */
+    interface BodyCodec<T> {
+        void write(T record, AvroOut out);
+
+        /** Reads one body; throws on truncated or malformed input, never returns a partial record. */
+        T read(AvroIn in) throws IOException;
     }
 
     private static final class ExposedBuffer extends ByteArrayOutputStream {
@@ -54,6 +67,11 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
     private final BinaryMessageDecoder<T> decoder;
 
     public SingleObjectSerde(Schema schema, List<String> historyResources) {
+        this(schema, historyResources, null);
+    }
+
+    SingleObjectSerde(Schema schema, List<String> historyResources, BodyCodec<T> codec) {
+        this.codec = codec;
         SpecificData model = SpecificData.getForSchema(schema);
         this.writer = new SpecificDatumWriter<>(schema, model);
         // single-object header: C3 01 | CRC-64-AVRO fingerprint, little-endian
@@ -78,6 +96,9 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
 
     /** Same bytes as Avro's {@link BinaryMessageEncoder}, written through one reused buffer per thread. */
     public byte[] encode(T record) {
+        if (codec != null) {
+            return encodeWithCodec(record);
+        }
         try {
             Scratch s = scratch.get();
             s.out.reset();
@@ -91,9 +112,23 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
         }
     }
 
+    private byte[] encodeWithCodec(T record) {
+        Scratch s = scratch.get();
+        if (s.codecOut == null) {
+            s.codecOut = new AvroOut(512);
+        }
+        s.codecOut.reset();
+        s.codecOut.writeRaw(header, 0, header.length);
+        codec.write(record, s.codecOut);
+        return s.codecOut.copy();
+    }
+
     /** Throws {@link SerializationException} naming the cause for bytes that are not a known record. */
     public T decode(byte[] bytes) {
         try {
+            if (codec != null && bytes.length >= header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length)) {
+                return codec.read(new AvroIn(bytes, header.length));
+            }
             return decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("not a readable single-object record: " + e.getMessage(), e);
