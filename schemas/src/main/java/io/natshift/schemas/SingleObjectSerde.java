@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -31,6 +32,25 @@ import org.apache.kafka.common.serialization.Serializer;
  * so records written by older probes stay readable.
  */
 public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<T> {
+    /**
+     * Avro allocates a string, bytes or array of the length a record claims before it finds the bytes
+     * missing: one corrupt length (up to 2^31) in a poison record would end a stream thread with an
+     * OutOfMemoryError instead of a counted SerializationException. No natshift record holds anything
+     * near these sizes. Avro reads them once, when it first checks a length, so they are set here,
+     * before any record is decoded, unless the operator set them on the command line.
+     */
+    static final Map<String, String> AVRO_LIMITS = Map.of(
+            "org.apache.avro.limits.string.maxLength", String.valueOf(1 << 20),
+            "org.apache.avro.limits.bytes.maxLength", String.valueOf(16 << 20),
+            "org.apache.avro.limits.collectionItems.maxLength", String.valueOf(1 << 20));
+
+    static {
+        AVRO_LIMITS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
+    }
 
     private final byte[] header;
     private final SpecificDatumWriter<T> writer;
