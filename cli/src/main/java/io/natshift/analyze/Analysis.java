@@ -41,6 +41,7 @@ import io.natshift.schemas.Topics;
 import io.natshift.topology.NatshiftTopology;
 import io.natshift.topology.TopologyConfig;
 import io.natshift.topology.TopologyCounters;
+import io.natshift.topology.correlation.CorrelationConfig;
 
 /**
  * {@code natshift analyze}: captures in, an {@link AnalysisReport} out, through the same topology the
@@ -138,8 +139,11 @@ public final class Analysis {
             Map<String, String> settings = new HashMap<>(options.settings());
             settings.put("natshift.topic.prefix", prefix);
             TopologyConfig config;
+            CorrelationConfig correlation;
             try {
                 config = TopologyConfig.from(settings);
+                // pools file, verdict thresholds and privacy from --config too, as `natshift streams` reads them
+                correlation = CorrelationConfig.from(settings);
             } catch (IllegalArgumentException e) {
                 throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, e.getMessage(), e);
             }
@@ -150,7 +154,7 @@ public final class Analysis {
             streamsSettings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
             Properties props = NatshiftTopology.streamsProperties(applicationId, bootstrap, counters, streamsSettings);
             AtomicReference<Throwable> streamsFailure = new AtomicReference<>();
-            streams = new KafkaStreams(NatshiftTopology.build(config, counters), props);
+            streams = new KafkaStreams(NatshiftTopology.build(config, correlation, counters), props);
             streams.setUncaughtExceptionHandler(e -> {
                 streamsFailure.compareAndSet(null, e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -268,10 +272,50 @@ public final class Analysis {
                 }
                 Thread.sleep(100);
             }
+            // The statistics (pool verdicts, gateway and subscriber counts) go through repartition
+            // topics: their sub-topologies may still be behind when the input is done.
+            long internalSince = System.currentTimeMillis();
+            while (!repartitionTopicsDrained(admin, applicationId)) {
+                if (failure.get() != null) {
+                    throw new AnalysisException(AnalysisException.PIPELINE, "stream processing failed: " + reason(failure.get()), failure.get());
+                }
+                if (System.currentTimeMillis() - internalSince > STALL_MILLIS) {
+                    throw new AnalysisException(AnalysisException.PIPELINE, "the statistics made no progress for "
+                            + STALL_MILLIS / 1000 + " s after the input was processed");
+                }
+                Thread.sleep(100);
+            }
             status.phase(String.format(Locale.ROOT, "processed %,d records", total));
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new AnalysisException(AnalysisException.PIPELINE, "cannot follow the application's progress: " + reason(e), e);
         }
+    }
+
+    /**
+     * True when the app's committed offsets reach the end of each of its repartition topics. Offsets
+     * are read before the ends: a record an upstream task writes after the offsets were read moves
+     * its end past them, so a true answer cannot miss one. Under exactly-once a task's output and
+     * its input offsets commit together, so done upstream means its output is in those ends.
+     */
+    private static boolean repartitionTopicsDrained(Admin admin, String applicationId)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        List<String> internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition")).toList();
+        if (internal.isEmpty()) {
+            return true;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(internal).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->
+                d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        for (var e : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata o = committed.get(e.getKey());
+            if (e.getValue().offset() > 0 && (o == null || o.offset() < e.getValue().offset())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Deletes this run's topics, the app's internal topics and its consumer group from a shared cluster. */
