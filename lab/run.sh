@@ -223,7 +223,7 @@ start_capture() {  # ns interface file
   local errf="$tmp/tcpdump-$3.err"
   ip netns exec "$1" tcpdump -i "$2" -n -U -s 0 -Z root -w "$out/$3" 'not arp' 2>"$errf" &
   capture_pids+=($!)
-  for _ in $(seq 50); do grep -q 'listening on' "$errf" && return 0; sleep 0.1; done
+  for _ in $(seq 50); do grep -qs 'listening on' "$errf" && return 0; sleep 0.1; done
   echo "run.sh: tcpdump on $1/$2 did not start: $(tr '\n' ' ' <"$errf")" >&2
   exit 1
 }
