@@ -4,17 +4,17 @@
 #
 #   lab/run.sh [paired|arbitrary|random] [stock|strict] [--ike v1-aggressive|v2]
 #              [--subscribers N] [--pool P] [--observe SECONDS] [--out DIR] [--hold]
-#              [--hook CMD [--hook-delay SECONDS]]
+#              [--linger SECONDS] [--hook CMD [--hook-delay SECONDS]]
 #
 # See lab/README.md for the topology, the files written and what each scenario should show.
 set -euo pipefail
 
 usage() {
-  sed -n '5,6p' "$0" | sed 's/^#  //' >&2
+  sed -n '5,7p' "$0" | sed 's/^#  //' >&2
   exit 2
 }
 
-nat=arbitrary gwmode=strict ike=v1-aggressive subscribers=2 pool=2 observe=13 out="" hold=no hook="" hook_delay=2
+nat=arbitrary gwmode=strict ike=v1-aggressive subscribers=2 pool=2 observe=13 out="" hold=no hook="" hook_delay=2 linger=0
 while [ $# -gt 0 ]; do
   case "$1" in
     paired|arbitrary|random) nat=$1 ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
     --observe) observe=${2:?--observe needs seconds}; shift ;;
     --out) out=${2:?--out needs a directory}; shift ;;
     --hold) hold=yes ;;
+    --linger) linger=${2:?--linger needs seconds}; shift ;;
     --hook) hook=${2:?--hook needs a command}; shift ;;
     --hook-delay) hook_delay=${2:?--hook-delay needs seconds}; shift ;;
     -h|--help) usage ;;
@@ -37,6 +38,8 @@ case "$ike" in v1-aggressive|v2) ;; *) echo "run.sh: --ike must be v1-aggressive
   || { echo "run.sh: --subscribers must be 1..200, not '$subscribers'" >&2; exit 2; }
 [[ "$pool" =~ ^[0-9]+$ ]] && [ "$pool" -ge 2 ] && [ "$pool" -le 200 ] \
   || { echo "run.sh: --pool must be 2..200, not '$pool'" >&2; exit 2; }
+[[ "$linger" =~ ^[0-9]+$ ]] || { echo "run.sh: --linger must be whole seconds, not '$linger'" >&2; exit 2; }
+[[ "$hook_delay" =~ ^[0-9]+$ ]] || { echo "run.sh: --hook-delay must be whole seconds, not '$hook_delay'" >&2; exit 2; }
 [[ "$observe" =~ ^[0-9]+$ ]] || { echo "run.sh: --observe must be whole seconds, not '$observe'" >&2; exit 2; }
 out=${out:-lab-out/$nat-$gwmode-$ike}
 lab_dir=$(cd "$(dirname "$0")" && pwd)
@@ -83,8 +86,6 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   local group p
-  # the hook's whole process group (probes it started), by the group id we gave it
-  [ -n "${hook_pid:-}" ] && { kill -TERM -- "-$hook_pid" 2>/dev/null; sleep 0.5; kill -KILL -- "-$hook_pid" 2>/dev/null; }
   for group in pids capture_pids; do
     local -n list=$group
     for p in "${list[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -93,7 +94,17 @@ cleanup() {
       kill -KILL "$p" 2>/dev/null
       wait "$p" 2>/dev/null
     done
-    [ "$group" = pids ] && sleep 0.3  # let the last packets reach the captures
+    [ "$group" = pids ] || continue
+    sleep 0.3  # let the last packets reach the captures
+    # then the hook's whole process group (live probes), by the group id we gave it: after the
+    # daemons, so the probes see their last packets as tcpdump does; TERM lets a probe publish
+    # what it queued and commit, KILL only what is still there after 20 s
+    if [ -n "${hook_pid:-}" ]; then
+      kill -TERM -- "-$hook_pid" 2>/dev/null
+      for _ in $(seq 200); do kill -0 -- "-$hook_pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$hook_pid" 2>/dev/null
+      wait "$hook_pid" 2>/dev/null
+    fi
   done
   for ns in "${namespaces[@]}"; do
     # processes we started inside a namespace are gone by now; anything left is ours too
@@ -109,7 +120,7 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/*.pcap "$out"/truth.json "$out"/charon-*.log "$out"/*.txt "$out"/sas-*.raw
+rm -f "$out"/*.pcap "$out"/truth.json "$out"/charon-*.log "$out"/*.txt "$out"/sas-*.raw "$out"/probe-*.* "$out"/relay-*.log
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -212,7 +223,7 @@ start_capture() {  # ns interface file
   local errf="$tmp/tcpdump-$3.err"
   ip netns exec "$1" tcpdump -i "$2" -n -U -s 0 -Z root -w "$out/$3" 'not arp' 2>"$errf" &
   capture_pids+=($!)
-  for _ in $(seq 50); do grep -q 'listening on' "$errf" && return 0; sleep 0.1; done
+  for _ in $(seq 50); do grep -qs 'listening on' "$errf" && return 0; sleep 0.1; done
   echo "run.sh: tcpdump on $1/$2 did not start: $(tr '\n' ' ' <"$errf")" >&2
   exit 1
 }
@@ -224,12 +235,20 @@ pids+=($!)
 # ---- optional hook: e.g. live natshift probes on the same two links, started before any IKE packet ----
 if [ -n "$hook" ]; then
   export LAB_OUT="$out" LAB_NS_GW="$ns_gw" LAB_NS_CGN="$ns_cgn" LAB_OUTSIDE_IF=wan LAB_INSIDE_IF=sub-lan \
-    LAB_GATEWAY="$gw_ike" LAB_SUBSCRIBERS="$subscribers"
+    LAB_GATEWAY="$gw_ike" LAB_SUBSCRIBERS="$subscribers" LAB_HOOK_READY="$tmp/hook.ready"
   setsid bash -c "$hook" >"$out/hook.log" 2>&1 &
   hook_pid=$!
-  log "hook started (process group $hook_pid, log $out/hook.log); waiting ${hook_delay}s for it to settle"
-  sleep "$hook_delay"
-  kill -0 "$hook_pid" 2>/dev/null || log "hook exited early: $(tail -1 "$out/hook.log")"
+  log "hook started (process group $hook_pid, log $out/hook.log); waiting up to ${hook_delay}s for it to settle"
+  # a hook that can tell when it is ready (live probes capturing) touches LAB_HOOK_READY: no need to wait longer
+  hook_deadline=$(( $(date +%s%N) + hook_delay * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$hook_deadline" ] && [ ! -e "$LAB_HOOK_READY" ] && kill -0 "$hook_pid" 2>/dev/null; do
+    sleep 0.1
+  done
+  if ! kill -0 "$hook_pid" 2>/dev/null; then
+    log "hook exited early: $(tail -1 "$out/hook.log")"
+  elif [ -e "$LAB_HOOK_READY" ]; then
+    log "hook ready"
+  fi
 fi
 
 # ---- strongSwan: one charon per namespace, each in a private mount namespace with its own /run ----
@@ -411,6 +430,11 @@ for k in $(seq "$subscribers"); do
   fi
 done
 sleep 0.5
+if [ "$linger" -gt 0 ]; then
+  # e.g. live probes: their heartbeats carry stream time past natshift's timeouts while the lab is still up
+  log "lingering ${linger}s with everything up"
+  sleep "$linger"
+fi
 if [ "$hold" = yes ]; then
   log "holding the lab up (namespaces: ${namespaces[*]}); press Enter or Ctrl-C to tear it down"
   log "  e.g. ip netns exec $ns_gw tcpdump -ni wan   |   STRONGSWAN_CONF=$tmp/gw/strongswan.conf ip netns exec $ns_gw swanctl --list-sas --uri unix://$tmp/gw/charon.vici"

@@ -41,6 +41,7 @@ import io.natshift.schemas.Topics;
 import io.natshift.topology.NatshiftTopology;
 import io.natshift.topology.TopologyConfig;
 import io.natshift.topology.TopologyCounters;
+import io.natshift.topology.correlation.CorrelationConfig;
 
 /**
  * {@code natshift analyze}: captures in, an {@link AnalysisReport} out, through the same topology the
@@ -153,10 +154,10 @@ public final class Analysis {
             settings.putAll(options.settings());
             settings.put("natshift.topic.prefix", prefix);
             TopologyConfig config;
-            io.natshift.topology.correlation.CorrelationConfig correlation;
+            CorrelationConfig correlation;
             try {
                 config = TopologyConfig.from(settings);
-                correlation = io.natshift.topology.correlation.CorrelationConfig.from(settings);
+                correlation = CorrelationConfig.from(settings);
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, e.getMessage(), e);
             }
@@ -321,14 +322,16 @@ public final class Analysis {
             if (failure.get() != null) {
                 throw new AnalysisException(AnalysisException.PIPELINE, "stream processing failed: " + reason(failure.get()), failure.get());
             }
+            // committed offsets before the ends: a record an upstream stage writes after this read moves
+            // its end past them, so "complete" cannot miss one
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, Long> high = new HashMap<>();
             admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
                     .all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> high.put(tp, info.offset()));
             Map<TopicPartition, Long> stable = new HashMap<>();
             admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
                     .all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> stable.put(tp, info.offset()));
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             boolean complete = true;
             boolean withinMarker = stable.equals(high);
             long behind = 0;

@@ -1,8 +1,10 @@
 package io.natshift.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,6 +22,7 @@ import io.natshift.schemas.Topics;
 import io.natshift.topology.NatshiftTopology;
 import io.natshift.topology.TopologyConfig;
 import io.natshift.topology.TopologyCounters;
+import io.natshift.topology.correlation.CorrelationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,9 +38,13 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of every topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--output-format", paramLabel = "avro|json", defaultValue = "avro",
-            description = "natshift.output.format of the streams app (default ${DEFAULT-VALUE}).")
+    @Option(names = "--output-format", paramLabel = "avro|json",
+            description = "natshift.output.format of the streams app (default avro; overrides --config).")
     String outputFormat;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file: natshift.* settings (timeouts, verdict thresholds, ...) and any Kafka Streams setting, as for `streams`.")
+    Path configFile;
 
     @Spec
     CommandSpec spec;
@@ -46,11 +53,26 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Properties settings = new Properties();
+        if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                err.println("natshift up: --config " + configFile + ": no such file");
+                return 2;
+            }
+            try (InputStream in = Files.newInputStream(configFile)) {
+                settings.load(in);
+            }
+        }
+        if (outputFormat != null) {
+            settings.setProperty("natshift.output.format", outputFormat);
+        }
         TopologyConfig config;
+        CorrelationConfig correlation;
         try {
-            config = TopologyConfig.from(Map.of("natshift.output.format", outputFormat));
+            config = TopologyConfig.from(settings);
+            correlation = CorrelationConfig.from(settings);
         } catch (IllegalArgumentException e) {
-            err.println("natshift up: " + e.getMessage());
+            err.println("natshift up: " + (configFile != null ? configFile + ": " : "") + e.getMessage());
             return 2;
         }
         LocalKafka kafka;
@@ -65,9 +87,10 @@ final class UpCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (Admin admin = kafka.admin()) {
             TopicSetup.create(admin, Topics.all(), partitions, Optional.empty());
-            Properties props = NatshiftTopology.streamsProperties("natshift-streams", kafka.bootstrapServers(), counters,
-                    Map.of(StreamsConfig.STATE_DIR_CONFIG, state.toString(), "natshift.output.format", outputFormat));
-            KafkaStreams streams = new KafkaStreams(NatshiftTopology.build(config, counters), props);
+            Map<Object, Object> overrides = new HashMap<>(settings);
+            overrides.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+            Properties props = NatshiftTopology.streamsProperties("natshift-streams", kafka.bootstrapServers(), counters, overrides);
+            KafkaStreams streams = new KafkaStreams(NatshiftTopology.build(config, correlation, counters), props);
             streams.setUncaughtExceptionHandler(e -> {
                 err.println("natshift up: stream thread failed: " + e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -155,7 +155,9 @@ class AnalyzeSynthIT {
         assertThat(shift.get(0).path("outcome").asText()).isEqualTo("failed");
         assertThat(shift.get(0).path("gateway").asText()).isEqualTo("172.31.1.76");
         assertThat(shift.get(0).path("evidenceFrames").toString()).isEqualTo("[15,17,18,19,20,21,25,26,27,28,29,30]");
+        // from natshift.pool-stats, under analyze's thresholds: a capture's one shift proves arbitrary pooling
         assertThat(report.path("pools").get(0).path("verdict").asText()).isEqualTo("arbitrary");
+        assertThat(report.path("pools").get(0).path("source").asText()).isEqualTo("natshift.pool-stats");
         assertThat(report.path("gateways").get(0).path("gateway").asText()).isEqualTo("172.31.1.76");
         try (Admin admin = kafka.admin()) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).isEqualTo(before);
