@@ -427,9 +427,13 @@ class LiveLabIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
-            thread.join(10_000);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             consumer.close();
         }
     }
