@@ -1,7 +1,6 @@
 package io.natshift.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -119,18 +118,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("natshift analyze: --partitions and --threads must be at least 1, --max-ladders at least 0");
             return AnalysisException.UNREADABLE_INPUT;
         }
-        Map<String, String> settings = new HashMap<>();
-        if (configFile != null) {
-            if (!Files.isRegularFile(configFile)) {
-                err.println("natshift analyze: --config " + configFile + ": no such file");
-                return AnalysisException.UNREADABLE_INPUT;
-            }
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(configFile)) {
-                p.load(in);
-            }
-            p.forEach((k, v) -> settings.put(k.toString(), v.toString()));
+        Properties fromFile = ConfigFile.load(configFile, "analyze", err);
+        if (fromFile == null) {
+            return AnalysisException.UNREADABLE_INPUT;
         }
+        Map<String, String> settings = new HashMap<>();
+        fromFile.forEach((k, v) -> settings.put(k.toString(), v.toString()));
         if (System.getenv("NATSHIFT_LOG_LEVEL") == null) {
             // the embedded broker and Streams warn about things that are normal here (empty metadata log, temp state dir)
             Configurator.setLevel("org.apache.kafka", Level.ERROR);

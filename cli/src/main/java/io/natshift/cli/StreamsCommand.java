@@ -1,9 +1,7 @@
 package io.natshift.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -48,15 +46,9 @@ final class StreamsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        Properties settings = new Properties();
-        if (configFile != null) {
-            if (!Files.isRegularFile(configFile)) {
-                err.println("natshift streams: --config " + configFile + ": no such file");
-                return 2;
-            }
-            try (InputStream in = Files.newInputStream(configFile)) {
-                settings.load(in);
-            }
+        Properties settings = ConfigFile.load(configFile, "streams", err);
+        if (settings == null) {
+            return 2;
         }
         if (outputFormat != null) {
             settings.setProperty("natshift.output.format", outputFormat);

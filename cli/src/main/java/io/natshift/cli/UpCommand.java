@@ -1,6 +1,5 @@
 package io.natshift.cli;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,15 +52,9 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Properties settings = new Properties();
-        if (configFile != null) {
-            if (!Files.isRegularFile(configFile)) {
-                err.println("natshift up: --config " + configFile + ": no such file");
-                return 2;
-            }
-            try (InputStream in = Files.newInputStream(configFile)) {
-                settings.load(in);
-            }
+        Properties settings = ConfigFile.load(configFile, "up", err);
+        if (settings == null) {
+            return 2;
         }
         if (outputFormat != null) {
             settings.setProperty("natshift.output.format", outputFormat);
