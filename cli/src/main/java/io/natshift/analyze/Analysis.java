@@ -158,7 +158,7 @@ public final class Analysis {
             try {
                 config = TopologyConfig.from(settings);
                 correlation = CorrelationConfig.from(settings);
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException e) {
                 throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, e.getMessage(), e);
             }
             TopologyCounters counters = new TopologyCounters();
@@ -190,6 +190,9 @@ public final class Analysis {
                 report = OutputTopics.collect(bootstrap, config, topics, prefix, replayed, options.inputs(), options.maxLadders());
             } catch (IOException e) {
                 throw new AnalysisException(AnalysisException.UNREADABLE_INPUT, "reading the captures again for evidence: " + reason(e), e);
+            } catch (IllegalStateException e) {
+                // an output topic that stalls or keeps a transaction open (TopicReader)
+                throw new AnalysisException(AnalysisException.PIPELINE, e.getMessage(), e);
             }
             times.end();
             return new Result(report, times, counters);
@@ -217,7 +220,7 @@ public final class Analysis {
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(java.time.Duration.ofSeconds(30)));
     }
 
-    private static List<CaptureReader> open(List<Input> inputs) throws AnalysisException {
+    static List<CaptureReader> open(List<Input> inputs) throws AnalysisException {
         List<CaptureReader> readers = new ArrayList<>();
         for (Input in : inputs) {
             try {
@@ -326,12 +329,8 @@ public final class Analysis {
             // its end past them, so "complete" cannot miss one
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> high = new HashMap<>();
-            admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
-                    .all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> high.put(tp, info.offset()));
-            Map<TopicPartition, Long> stable = new HashMap<>();
-            admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
-                    .all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> stable.put(tp, info.offset()));
+            Map<TopicPartition, Long> high = TopicReader.offsets(admin, latest, org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> stable = TopicReader.offsets(admin, latest, org.apache.kafka.common.IsolationLevel.READ_COMMITTED);
             boolean complete = true;
             boolean withinMarker = stable.equals(high);
             long behind = 0;

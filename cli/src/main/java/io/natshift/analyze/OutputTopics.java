@@ -37,7 +37,7 @@ final class OutputTopics {
 
     static AnalysisReport collect(String bootstrap, TopologyConfig config, List<Topic<?, ?>> topics, String prefix, Replayed replayed,
                                   List<Analysis.Input> inputs, int maxLadders)
-            throws InterruptedException, IOException {
+            throws InterruptedException, IOException, AnalysisException {
         var alertSerde = Serdes.natShiftAlert();
         Map<String, NatShiftAlert> alerts = new LinkedHashMap<>();
         TopicReader.readAll(bootstrap, config.alertsTopic(), (k, v) -> {
@@ -91,7 +91,8 @@ final class OutputTopics {
      * evidence frame, at most {@link io.natshift.report.Findings#MAX_EVIDENCE_FRAMES}), and for the first
      * {@code ladders} alerts their packets (ladders), as the replay published them.
      */
-    private static Evidence evidenceOf(List<Analysis.Input> inputs, List<NatShiftAlert> alerts, int ladders) throws IOException {
+    private static Evidence evidenceOf(List<Analysis.Input> inputs, List<NatShiftAlert> alerts, int ladders)
+            throws IOException, AnalysisException {
         Map<String, List<IkePacket>> packets = new LinkedHashMap<>();
         Map<String, List<Long>> frames = new HashMap<>();
         if (alerts.isEmpty()) {
@@ -106,19 +107,11 @@ final class OutputTopics {
                 withLadder.add(a.getSaId());
             }
         }
-        List<io.natshift.capture.CaptureReader> readers = new ArrayList<>();
+        // the same opening (and the same one-line errors) as the replay's
+        List<io.natshift.capture.CaptureReader> readers = Analysis.open(inputs);
         Map<String, Analysis.Input> bySource = new HashMap<>();
-        try {
-            for (Analysis.Input in : inputs) {
-                io.natshift.capture.CaptureReader r = io.natshift.capture.CaptureFiles.open(in.file());
-                readers.add(r);
-                bySource.put(r.source(), in);
-            }
-        } catch (IOException e) {
-            for (io.natshift.capture.CaptureReader r : readers) {
-                r.close();
-            }
-            throw e;
+        for (int i = 0; i < readers.size(); i++) {
+            bySource.put(readers.get(i).source(), inputs.get(i));
         }
         io.natshift.decode.FrameDecoder decoder = new io.natshift.decode.FrameDecoder();
         try (io.natshift.capture.MergedCaptureReader merged = new io.natshift.capture.MergedCaptureReader(readers)) {

@@ -95,7 +95,8 @@ final class TopicReader {
         }
     }
 
-    private static Map<TopicPartition, Long> offsets(Admin admin, Map<TopicPartition, OffsetSpec> spec, IsolationLevel level)
+    /** The latest offsets of {@code spec}'s partitions as a reader at {@code level} sees them. */
+    static Map<TopicPartition, Long> offsets(Admin admin, Map<TopicPartition, OffsetSpec> spec, IsolationLevel level)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, Long> out = new HashMap<>();
         admin.listOffsets(spec, new ListOffsetsOptions(level)).all().get(30, TimeUnit.SECONDS)
