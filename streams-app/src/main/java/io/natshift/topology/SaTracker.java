@@ -32,6 +32,8 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     private final TopologyConfig config;
     private final TopologyCounters counters;
     private final long grace;
+    /** Stream time between timeout scans (natshift punctuate interval), read once: checked on every record. */
+    private final long scanEvery;
     private final DeadlineWheel wheel;
 
     private ProcessorContext<String, SpecificRecord> context;
@@ -52,6 +54,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         this.config = config;
         this.counters = counters;
         this.grace = config.grace().toMillis();
+        this.scanEvery = config.punctuateInterval().toMillis();
         this.wheel = new DeadlineWheel(config.scanBucket().toMillis());
         int capacity = config.stateObjectCache();
         this.recent = new java.util.LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
@@ -107,7 +110,7 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     @Override
     public void process(Record<byte[], SpecificRecord> record) {
         long now = context.currentStreamTimeMs();
-        if (scannedAt == Long.MIN_VALUE || now - scannedAt >= config.punctuateInterval().toMillis()) {
+        if (scannedAt == Long.MIN_VALUE || now - scannedAt >= scanEvery) {
             // Scan before the record rather than after it (the punctuator's turn): when stream time jumps,
             // the SAs it made due are summarised, in deadline order, before this record can close its own
             // SA at a later deadline. That keeps facts within factLag() of each other (StatsTopology).
