@@ -92,8 +92,13 @@ final class DecodeCommand implements Callable<Integer> {
         DecodeStats total = new DecodeStats();
         try (OutputStream out = output == null ? new NonClosing(System.out) : new BufferedOutputStream(new FileOutputStream(output.toFile()), 1 << 16)) {
             PacketLines lines = PacketLines.of(format, out);
-            lines.begin();
-            try (BackgroundLines background = new BackgroundLines(lines, lines.text(probe), lines.text(vantage.text()))) {
+            try {
+                lines.begin();
+                lines.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write output: " + e.getMessage(), e);
+            }
+            try (BackgroundLines background = new BackgroundLines(format, out, lines.text(probe), lines.text(vantage.text()))) {
                 for (Path file : files) {
                     DecodeStats stats = new DecodeStats();
                     String error = decodeFile(file, decoder, stats, lines, background);

@@ -69,24 +69,77 @@ abstract class PacketLines {
         buf[pos++] = (byte) c;
     }
 
+    /**
+     * Decimal digits without a division instruction: decode runs on the C1 compiler (see
+     * bin/natshift), which, unlike C2, emits a real 64-bit divide for {@code v / 10}, and timestamps
+     * have 16 digits. Below 2^32 the quotients come from multiply-and-shift (exact for unsigned
+     * 32-bit values); larger values are split once at 10^8.
+     */
     final void number(long v) {
-        if (v == Long.MIN_VALUE) {
-            raw(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
-            return;
-        }
         if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                raw(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
             buf[pos++] = '-';
             v = -v;
         }
-        int start = pos;
-        do {
-            buf[pos++] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
-        for (int i = start, j = pos - 1; i < j; i++, j--) {
-            byte t = buf[i];
-            buf[i] = buf[j];
-            buf[j] = t;
+        if (v < 0x1_0000_0000L) {
+            uint32(v);
+        } else if (v < 100_000_000L * 0x1_0000_0000L) {
+            long high = v / 100_000_000L;
+            uint32(high);
+            eightDigits((int) (v - high * 100_000_000L));
+        } else {
+            raw(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private void uint32(long x) {
+        int end = pos + digits(x);
+        int p = end;
+        while (x >= 100) {
+            long q = (x * 0x51EB851FL) >>> 37; // x / 100
+            int r = (int) (x - q * 100);
+            buf[--p] = DIGIT_PAIRS[2 * r + 1];
+            buf[--p] = DIGIT_PAIRS[2 * r];
+            x = q;
+        }
+        if (x >= 10) {
+            buf[--p] = DIGIT_PAIRS[2 * (int) x + 1];
+            buf[--p] = DIGIT_PAIRS[2 * (int) x];
+        } else {
+            buf[--p] = (byte) ('0' + x);
+        }
+        pos = end;
+    }
+
+    /** {@code x} in [0, 10^8) as exactly eight digits. */
+    private void eightDigits(int x) {
+        long y = x;
+        for (int p = pos + 6; p >= pos; p -= 2) {
+            long q = (y * 0x51EB851FL) >>> 37;
+            int r = (int) (y - q * 100);
+            buf[p] = DIGIT_PAIRS[2 * r];
+            buf[p + 1] = DIGIT_PAIRS[2 * r + 1];
+            y = q;
+        }
+        pos += 8;
+    }
+
+    private static int digits(long x) {
+        if (x < 100_000) {
+            return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10_000 ? 4 : 5;
+        }
+        return x < 1_000_000 ? 6 : x < 10_000_000 ? 7 : x < 100_000_000 ? 8 : x < 1_000_000_000 ? 9 : 10;
+    }
+
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
         }
     }
 

@@ -154,4 +154,37 @@ class DecodeCommandTest {
         assertThat(lines(out)).hasSize(6);
         assertThat(err.toString()).contains("total: frames");
     }
+
+    @Test
+    void shouldKeepCaptureOrderAcrossManyBatchesFormattedInParallel() throws IOException {
+        Path capture = dir.resolve("many.pcap");
+        assertThat(run("synth", "--out", capture.toString(), "--subscribers", "400", "--duration", "2m", "--seed", "5",
+                "--no-progress")).isZero();
+        Path out = dir.resolve("many.jsonl");
+        Path tsv = dir.resolve("many.tsv");
+
+        assertThat(run("decode", "-o", out.toString(), capture.toString(), capture.toString())).isZero();
+        assertThat(run("decode", "--format", "tsv", "-o", tsv.toString(), capture.toString())).isZero();
+
+        List<String> json = lines(out);
+        int perFile = json.size() / 2;
+        assertThat(perFile).as("enough IKE packets for many 1,024-line batches").isGreaterThan(5 * 1024);
+        long previous = 0;
+        for (int i = 0; i < json.size(); i++) {
+            long frame = JSON.readTree(json.get(i)).get("frame").asLong();
+            if (i == perFile) {
+                previous = 0; // the second file starts again at frame 1
+            }
+            assertThat(frame).as("line %d", i + 1).isGreaterThan(previous);
+            previous = frame;
+        }
+        assertThat(json.subList(0, perFile)).isEqualTo(json.subList(perFile, json.size()));
+        List<String> rows = lines(tsv);
+        assertThat(rows).hasSize(perFile + 1);
+        int frameColumn = PacketLines.FIELDS.indexOf("frame");
+        for (int i = 0; i < perFile; i++) {
+            assertThat(rows.get(i + 1).split("\t", -1)[frameColumn])
+                    .isEqualTo(JSON.readTree(json.get(i)).get("frame").asText());
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package io.natshift.decode;
 
-import java.util.BitSet;
 import java.util.Collection;
 
 /**
@@ -11,12 +10,13 @@ public final class DecoderConfig {
     public static final int IKE_PORT = 500;
     public static final int NAT_T_PORT = 4500;
 
-    private final BitSet ikePorts = new BitSet(65536);
-    private final BitSet natTPorts = new BitSet(65536);
+    // plain arrays, not BitSet: two lookups per UDP datagram, and decode runs on the C1 compiler
+    private final boolean[] ikePorts = new boolean[65536];
+    private final boolean[] natTPorts = new boolean[65536];
 
     public DecoderConfig(Collection<Integer> ikePorts, Collection<Integer> natTPorts) {
-        ikePorts.forEach(p -> this.ikePorts.set(checkPort(p)));
-        natTPorts.forEach(p -> this.natTPorts.set(checkPort(p)));
+        ikePorts.forEach(p -> this.ikePorts[checkPort(p)] = true);
+        natTPorts.forEach(p -> this.natTPorts[checkPort(p)] = true);
     }
 
     public static DecoderConfig defaults() {
@@ -31,10 +31,10 @@ public final class DecoderConfig {
     }
 
     boolean isNatTPort(int port) {
-        return natTPorts.get(port);
+        return natTPorts[port];
     }
 
     boolean isIkePort(int port) {
-        return ikePorts.get(port);
+        return ikePorts[port];
     }
 }
