@@ -45,7 +45,7 @@ final class TransactionalSender {
      * read_committed consumer sees (a live probe's records become visible within it).
      */
     record Limits(int maxRecords, long maxBytes, long maxMillis) {
-        static final Limits DEFAULT = new Limits(20_000, 16L << 20, 200);
+        static final Limits DEFAULT = new Limits(100_000, 32L << 20, 200);
     }
 
     /** One record and whether it is a heartbeat (counted apart from IKE packets). */
