@@ -143,6 +143,18 @@ public final class AlertLatency {
                 }
             }
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            if (Boolean.getBoolean("latency.timeline")) {
+                // worst alert per second of sending: tells a steady backlog from periodic stalls
+                long first = inputAck.values().stream().mapToLong(Long::longValue).min().orElse(0);
+                java.util.TreeMap<Long, Long> worst = new java.util.TreeMap<>();
+                for (var e : inputAck.entrySet()) {
+                    Long alert = alertAppend.get(e.getKey());
+                    if (alert != null) {
+                        worst.merge((e.getValue() - first) / 1000, alert - e.getValue(), Math::max);
+                    }
+                }
+                worst.forEach((second, ms) -> System.out.printf("timeline: second %d worst %d ms%n", second, ms));
+            }
             System.out.printf("alert latency at %,.0f packets/s (%,d packets, %,d shifts, %,d alerts matched): p50 %d ms, p99 %d ms, max %d ms%n",
                     achieved, packets.size(), inputAck.size(), sorted.length, pct(sorted, 50), pct(sorted, 99),
                     sorted.length == 0 ? -1 : sorted[sorted.length - 1]);

@@ -96,6 +96,16 @@ abstract class PacketLines {
     }
 
     private void uint32(long x) {
+        // most fields are one or two digits (versions, flags, exchange and payload types)
+        if (x < 10) {
+            buf[pos++] = (byte) ('0' + x);
+            return;
+        }
+        if (x < 100) {
+            buf[pos++] = DIGIT_PAIRS[2 * (int) x];
+            buf[pos++] = DIGIT_PAIRS[2 * (int) x + 1];
+            return;
+        }
         int end = pos + digits(x);
         int p = end;
         while (x >= 100) {
@@ -135,24 +145,54 @@ abstract class PacketLines {
     }
 
     private static final byte[] DIGIT_PAIRS = new byte[200];
+    private static final byte[] HEX_PAIRS = new byte[512];
 
     static {
         for (int i = 0; i < 100; i++) {
             DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
             DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
         }
-    }
-
-    final void hex64(long v) {
-        for (int shift = 60; shift >= 0; shift -= 4) {
-            buf[pos++] = HEX[(int) (v >>> shift) & 0xF];
+        for (int i = 0; i < 256; i++) {
+            HEX_PAIRS[2 * i] = HEX[i >> 4];
+            HEX_PAIRS[2 * i + 1] = HEX[i & 0xF];
         }
     }
 
+    final void hex64(long v) {
+        byte[] to = buf;
+        int p = pos;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            int x = 2 * ((int) (v >>> shift) & 0xFF);
+            to[p++] = HEX_PAIRS[x];
+            to[p++] = HEX_PAIRS[x + 1];
+        }
+        pos = p;
+    }
+
     final void hexBytes(byte[] b) {
-        for (byte x : b) {
-            buf[pos++] = HEX[(x >> 4) & 0xF];
-            buf[pos++] = HEX[x & 0xF];
+        byte[] to = buf;
+        int p = pos;
+        for (byte v : b) {
+            int x = 2 * (v & 0xFF);
+            to[p++] = HEX_PAIRS[x];
+            to[p++] = HEX_PAIRS[x + 1];
+        }
+        pos = p;
+    }
+
+    /** 0-255 in decimal; {@code (x * 41) >> 12} is {@code x / 100} for every such x. */
+    private void octet(int x) {
+        if (x >= 100) {
+            int hundreds = (x * 41) >> 12;
+            buf[pos++] = (byte) ('0' + hundreds);
+            x -= 100 * hundreds;
+            buf[pos++] = DIGIT_PAIRS[2 * x];
+            buf[pos++] = DIGIT_PAIRS[2 * x + 1];
+        } else if (x >= 10) {
+            buf[pos++] = DIGIT_PAIRS[2 * x];
+            buf[pos++] = DIGIT_PAIRS[2 * x + 1];
+        } else {
+            buf[pos++] = (byte) ('0' + x);
         }
     }
 
@@ -166,7 +206,7 @@ abstract class PacketLines {
                 if (i > 0) {
                     buf[pos++] = '.';
                 }
-                number(a[i] & 0xFF);
+                octet(a[i] & 0xFF);
             }
         } else {
             raw(io.natshift.decode.Addresses.format(a).getBytes(StandardCharsets.US_ASCII));

@@ -56,4 +56,29 @@ class PacketLinesTest {
 
         assertThat(written(values)).isEqualTo(expected(values));
     }
+
+    @Test
+    void shouldWriteEveryIpv4OctetAndHexByteLikeTheJdk() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PacketLines lines = PacketLines.of(PacketLines.Format.TSV, bytes);
+        StringBuilder expected = new StringBuilder();
+        SplittableRandom random = new SplittableRandom(3);
+        for (int x = 0; x < 256; x++) {
+            byte[] address = {(byte) x, (byte) (255 - x), (byte) (x / 3), (byte) random.nextInt(256)};
+            long spi = random.nextLong();
+            lines.ensure(128);
+            lines.address(address);
+            lines.ascii(' ');
+            lines.hex64(spi);
+            lines.ascii(' ');
+            lines.hexBytes(address);
+            lines.ascii('\n');
+            expected.append(java.net.InetAddress.getByAddress(address).getHostAddress()).append(' ')
+                    .append(String.format("%016x", spi)).append(' ')
+                    .append(java.util.HexFormat.of().formatHex(address)).append('\n');
+        }
+        lines.flush();
+
+        assertThat(bytes.toString(StandardCharsets.US_ASCII)).isEqualTo(expected.toString());
+    }
 }
