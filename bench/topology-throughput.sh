@@ -4,7 +4,9 @@
 # default cache, on the same input topic of a real Apache Kafka broker (Kafka's own kafka.Kafka,
 # KRaft combined mode, loopback, temporary directory); plus a plain consumer for scale.
 # Usage: bench/topology-throughput.sh [SAS [ROUNDS]]   (default 100000 SAs ~ 1M packets, 3 rounds)
-# With NATSHIFT_BOOTSTRAP=host:port it uses that broker instead of starting one.
+# With NATSHIFT_BOOTSTRAP=host:port it uses that broker instead of starting one. Alert latency: LATENCY_RATE
+# (20000 packets/s) for LATENCY_SECONDS (100), shifts of the first LATENCY_STEADY_AFTER seconds (40) not counted
+# (one partition: at 2,000 new SAs/s the task reaches its live-SA cap of 250,000 after about 120 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q -pl bench -am package -DskipTests
@@ -64,5 +66,5 @@ PROPS
 fi
 java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
 if [ "${NATSHIFT_LATENCY:-1}" = 1 ]; then
-  java -Xms1g -Xmx1g ${LATENCY_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-20}"
+  java -Xms4g -Xmx4g ${LATENCY_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-100}" "${LATENCY_STEADY_AFTER:-40}"
 fi

@@ -85,6 +85,11 @@ public final class TopologyThroughput {
         System.out.printf("consumer (plain KafkaConsumer, scale): %,.0f records/s%n", consumerRate());
         List<Double> natshift = new ArrayList<>();
         List<Double> baseline = new ArrayList<>();
+        // One round of each first, not counted: in the first natshift round the C2 compiler takes
+        // about half of this JVM's CPU (perf record, 2026-11-28), natshift having far more code to compile.
+        double wb = runApp(baselineTopology(), "baseline", false);
+        double wn = runApp(null, "natshift", false);
+        System.out.printf("warm-up round (not counted): natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", wn, wb, wn / wb);
         for (int round = 1; round <= rounds; round++) {
             double b = runApp(baselineTopology(), "baseline", false);
             double n = runApp(null, "natshift", round == rounds);
