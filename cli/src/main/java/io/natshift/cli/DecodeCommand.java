@@ -23,53 +23,92 @@ import io.natshift.decode.IkeMessage;
 import io.natshift.decode.LinkType;
 import io.natshift.decode.RejectReason;
 import io.natshift.publish.Vantage;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-                "Print the IKE packets of pcap/pcapng captures (gzip-compressed too) as JSON lines or TSV,",
-                "one line per IKE packet with the fields of the IkePacket contract (SPIs in hex).",
-                "At the end, on stderr: frames read, IKE packets, keepalives, ESP-in-UDP, rejections by reason.",
-                "Exit status: 0 when every file was read to its end, 1 when a file was missing, not a capture,",
-                "cut off (what precedes the cut is still printed) or of an unsupported link type."})
+/**
+ * {@code natshift decode}. Its picocli model is built through picocli's programmatic API, not from
+ * annotations: decode is the command whose start-up counts (a short capture decodes in a fraction
+ * of the JVM's start), and the JDK's first annotation lookup alone (dynamic proxy classes, which the
+ * class-data sharing archive of Java 17 cannot hold) cost about 30 ms of it, picocli's reflection
+ * over the annotated fields as much again.
+ */
 final class DecodeCommand implements Callable<Integer> {
+    static final String[] DESCRIPTION = {
+            "Print the IKE packets of pcap/pcapng captures (gzip-compressed too) as JSON lines or TSV,",
+            "one line per IKE packet with the fields of the IkePacket contract (SPIs in hex).",
+            "At the end, on stderr: frames read, IKE packets, keepalives, ESP-in-UDP, rejections by reason.",
+            "Exit status: 0 when every file was read to its end, 1 when a file was missing, not a capture,",
+            "cut off (what precedes the cut is still printed) or of an unsupported link type."};
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files: pcap or pcapng, optionally gzip-compressed.")
+    private final CommandSpec spec;
+    private final PositionalParamSpec filesParam;
+    private final OptionSpec formatOption;
+    private final OptionSpec outputOption;
+    private final OptionSpec probeIdOption;
+    private final OptionSpec vantageOption;
+    private final OptionSpec ikePortOption;
+    private final OptionSpec natTPortOption;
+    private final OptionSpec quietOption;
+
     List<Path> files;
-
-    @Option(names = "--format", paramLabel = "json|tsv", description = "Output format (default: ${DEFAULT-VALUE}).", defaultValue = "json")
     PacketLines.Format format;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write lines here instead of stdout.")
     Path output;
-
-    @Option(names = "--probe-id", paramLabel = "ID", description = "probeId field of every line (default: this host's name).")
     String probeId;
-
-    @Option(names = "--vantage", paramLabel = "inside|outside|gateway|unknown", defaultValue = "unknown",
-            description = "Where the capture was taken relative to the NAT (default: ${DEFAULT-VALUE}).")
     Vantage vantage;
-
-    @Option(names = "--ike-port", paramLabel = "PORT", split = ",",
-            description = "Extra UDP ports carrying IKE directly (500 is always one).")
-    List<Integer> ikePorts = new ArrayList<>();
-
-    @Option(names = "--nat-t-port", paramLabel = "PORT", split = ",",
-            description = "Extra UDP ports carrying IKE behind the non-ESP marker (4500 is always one).")
-    List<Integer> natTPorts = new ArrayList<>();
-
-    @Option(names = {"-q", "--quiet"}, description = "No summary on stderr (errors are still printed).")
+    List<Integer> ikePorts;
+    List<Integer> natTPorts;
     boolean quiet;
 
-    @Spec
-    CommandSpec spec;
+    DecodeCommand() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("decode");
+        spec.usageMessage().description(DESCRIPTION).sortOptions(false);
+        spec.versionProvider(new Natshift.Version());
+        filesParam = PositionalParamSpec.builder().arity("1..*").required(true).paramLabel("FILE").type(List.class).auxiliaryTypes(Path.class)
+                .description("Capture files: pcap or pcapng, optionally gzip-compressed.").build();
+        formatOption = OptionSpec.builder("--format").paramLabel("json|tsv").type(PacketLines.Format.class).defaultValue("json")
+                .description("Output format (default: ${DEFAULT-VALUE}).").build();
+        outputOption = OptionSpec.builder("-o", "--output").paramLabel("FILE").type(Path.class)
+                .description("Write lines here instead of stdout.").build();
+        probeIdOption = OptionSpec.builder("--probe-id").paramLabel("ID").type(String.class)
+                .description("probeId field of every line (default: this host's name).").build();
+        vantageOption = OptionSpec.builder("--vantage").paramLabel("inside|outside|gateway|unknown").type(Vantage.class)
+                .defaultValue("unknown").description("Where the capture was taken relative to the NAT (default: ${DEFAULT-VALUE}).").build();
+        ikePortOption = OptionSpec.builder("--ike-port").paramLabel("PORT").splitRegex(",").type(List.class).auxiliaryTypes(Integer.class)
+                .initialValue(new ArrayList<Integer>()).description("Extra UDP ports carrying IKE directly (500 is always one).").build();
+        natTPortOption = OptionSpec.builder("--nat-t-port").paramLabel("PORT").splitRegex(",").type(List.class).auxiliaryTypes(Integer.class)
+                .initialValue(new ArrayList<Integer>())
+                .description("Extra UDP ports carrying IKE behind the non-ESP marker (4500 is always one).").build();
+        quietOption = OptionSpec.builder("-q", "--quiet").type(boolean.class)
+                .description("No summary on stderr (errors are still printed).").build();
+        spec.addPositional(filesParam);
+        for (OptionSpec o : List.of(formatOption, outputOption, probeIdOption, vantageOption, ikePortOption, natTPortOption, quietOption)) {
+            spec.addOption(o);
+        }
+        Natshift.addHelpOptions(spec);
+    }
+
+    CommandSpec spec() {
+        return spec;
+    }
+
+    /** The parsed values, from the model into the fields. */
+    private void bind() {
+        files = filesParam.getValue();
+        format = formatOption.getValue();
+        output = outputOption.getValue();
+        probeId = probeIdOption.getValue();
+        vantage = vantageOption.getValue();
+        ikePorts = ikePortOption.getValue();
+        natTPorts = natTPortOption.getValue();
+        Boolean q = quietOption.getValue();
+        quiet = q != null && q;
+    }
 
     @Override
     public Integer call() throws IOException {
+        bind();
         PrintWriter err = spec.commandLine().getErr();
         List<Integer> ike = new ArrayList<>(ikePorts);
         ike.add(DecoderConfig.IKE_PORT);

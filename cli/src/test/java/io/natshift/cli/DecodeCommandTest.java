@@ -187,4 +187,20 @@ class DecodeCommandTest {
                     .isEqualTo(JSON.readTree(json.get(i)).get("frame").asText());
         }
     }
+
+    @Test
+    void shouldRefuseToRunWithoutACaptureFileAndShowTheUsage() {
+        int status = run("decode");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Missing required parameter: 'FILE'").contains("Usage: natshift decode");
+    }
+
+    @Test
+    void shouldRejectAnUnknownFormatNamingTheChoices() {
+        int status = run("decode", "--format", "xml", "x.pcap");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--format'", "JSON, TSV");
+    }
 }
