@@ -44,7 +44,7 @@ public final class CaptureFiles {
         String source = path.toString();
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         long size = channel.size();
-        InputWindow in = InputWindow.of(channel, source, windowCapacity);
+        InputWindow in = InputWindow.ofFile(channel, source, windowCapacity);
         try {
             in.request(MAGIC_SIZE);
             if (in.available() >= 2 && (u16be(in.buffer, in.pos)) == GZIP_MAGIC) {

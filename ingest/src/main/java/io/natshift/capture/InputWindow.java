@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.util.zip.ZipException;
 
@@ -14,6 +16,8 @@ import java.util.zip.ZipException;
  */
 final class InputWindow implements AutoCloseable {
     static final int DEFAULT_CAPACITY = 1 << 22;
+    /** How much of a file is mapped at a time. */
+    private static final long REGION_BYTES = 1L << 28;
 
     private final ReadableByteChannel channel;
     private final InputStream stream;
@@ -30,6 +34,13 @@ final class InputWindow implements AutoCloseable {
 
     private final String source;
 
+    /** Set for a regular file: read through memory-mapped regions of it. */
+    private FileChannel file;
+    private MappedByteBuffer region;
+    private long regionStart;
+    private long filePos;
+    private long regionBytes;
+
     private InputWindow(ReadableByteChannel channel, InputStream stream, String source, int capacity) {
         this.channel = channel;
         this.stream = stream;
@@ -37,8 +48,23 @@ final class InputWindow implements AutoCloseable {
         this.buffer = new byte[capacity];
     }
 
-    static InputWindow of(ReadableByteChannel channel, String source, int capacity) {
-        return new InputWindow(channel, null, source, capacity);
+
+    /**
+     * A regular file, read through memory-mapped regions: one copy from the page cache into the
+     * window, where a read() makes two (the kernel's into NIO's temporary direct buffer, then into
+     * the array). A file that grows before its end is reached is read to its new end.
+     */
+    static InputWindow ofFile(FileChannel file, String source, int capacity) throws IOException {
+        return ofFile(file, source, capacity, REGION_BYTES);
+    }
+
+    /** With a chosen region size: tests use tiny ones so reads straddle region boundaries. */
+    static InputWindow ofFile(FileChannel file, String source, int capacity, long regionBytes) throws IOException {
+        InputWindow w = new InputWindow(file, null, source, capacity);
+        w.file = file;
+        w.regionBytes = regionBytes;
+        w.filePos = file.position();
+        return w;
     }
 
     /** A decompressing stream: its format errors become {@link CaptureFormatException}s naming the source. */
@@ -105,7 +131,9 @@ final class InputWindow implements AutoCloseable {
 
     private void fill() throws IOException {
         int read;
-        if (channel != null) {
+        if (file != null) {
+            read = readMapped();
+        } else if (channel != null) {
             read = channel.read(ByteBuffer.wrap(buffer, limit, buffer.length - limit));
         } else {
             try {
@@ -124,6 +152,27 @@ final class InputWindow implements AutoCloseable {
         } else {
             limit += read;
         }
+    }
+
+    private int readMapped() throws IOException {
+        long size = file.size();
+        if (filePos >= size) {
+            return -1;
+        }
+        if (region == null || filePos >= regionStart + region.capacity()) {
+            regionStart = filePos;
+            region = file.map(FileChannel.MapMode.READ_ONLY, filePos, Math.min(size - filePos, regionBytes));
+        }
+        int offset = (int) (filePos - regionStart);
+        int n = (int) Math.min(buffer.length - limit, region.capacity() - offset);
+        try {
+            region.get(offset, buffer, limit, n);
+        } catch (InternalError e) {
+            // the JVM's answer to SIGBUS: the file was truncated under the mapping
+            throw new IOException("the file shrank while being read (at byte " + filePos + ")", e);
+        }
+        filePos += n;
+        return n;
     }
 
     boolean compressedCut() {
