@@ -3,10 +3,8 @@ package io.natshift.capture;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
 import java.util.zip.ZipException;
 
 /**
@@ -19,7 +17,8 @@ final class InputWindow implements AutoCloseable {
     /** How much of a file is mapped at a time. */
     private static final long REGION_BYTES = 1L << 28;
 
-    private final ReadableByteChannel channel;
+    /** A regular file, read through memory-mapped regions of it; or else {@link #stream}. */
+    private final FileChannel file;
     private final InputStream stream;
     byte[] buffer;
     /** Next unread byte. */
@@ -34,20 +33,19 @@ final class InputWindow implements AutoCloseable {
 
     private final String source;
 
-    /** Set for a regular file: read through memory-mapped regions of it. */
-    private FileChannel file;
+    private final long regionBytes;
     private MappedByteBuffer region;
     private long regionStart;
     private long filePos;
-    private long regionBytes;
 
-    private InputWindow(ReadableByteChannel channel, InputStream stream, String source, int capacity) {
-        this.channel = channel;
+    private InputWindow(FileChannel file, long filePos, long regionBytes, InputStream stream, String source, int capacity) {
+        this.file = file;
+        this.filePos = filePos;
+        this.regionBytes = regionBytes;
         this.stream = stream;
         this.source = source;
         this.buffer = new byte[capacity];
     }
-
 
     /**
      * A regular file, read through memory-mapped regions: one copy from the page cache into the
@@ -60,16 +58,12 @@ final class InputWindow implements AutoCloseable {
 
     /** With a chosen region size: tests use tiny ones so reads straddle region boundaries. */
     static InputWindow ofFile(FileChannel file, String source, int capacity, long regionBytes) throws IOException {
-        InputWindow w = new InputWindow(file, null, source, capacity);
-        w.file = file;
-        w.regionBytes = regionBytes;
-        w.filePos = file.position();
-        return w;
+        return new InputWindow(file, file.position(), regionBytes, null, source, capacity);
     }
 
     /** A decompressing stream: its format errors become {@link CaptureFormatException}s naming the source. */
     static InputWindow ofCompressed(InputStream stream, String source, int capacity) {
-        return new InputWindow(null, stream, source, capacity);
+        return new InputWindow(null, 0, 0, stream, source, capacity);
     }
 
     /** Makes {@code n} bytes from {@link #pos} available; false when the input ends first. */
@@ -133,8 +127,6 @@ final class InputWindow implements AutoCloseable {
         int read;
         if (file != null) {
             read = readMapped();
-        } else if (channel != null) {
-            read = channel.read(ByteBuffer.wrap(buffer, limit, buffer.length - limit));
         } else {
             try {
                 read = stream.read(buffer, limit, buffer.length - limit);
@@ -181,8 +173,8 @@ final class InputWindow implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (channel != null) {
-            channel.close();
+        if (file != null) {
+            file.close();
         }
         if (stream != null) {
             stream.close();
