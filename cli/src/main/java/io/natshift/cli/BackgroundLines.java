@@ -29,7 +29,8 @@ final class BackgroundLines implements AutoCloseable {
         final long[] frames = new long[BATCH];
         final long[] timestamps = new long[BATCH];
         final IkeMessage[] messages = new IkeMessage[BATCH];
-        final ByteArrayOutputStream text = new ByteArrayOutputStream(1 << 20);
+        /** The batch's formatted lines; set when the batch is first taken (the STOP marker has none). */
+        ByteArrayOutputStream text;
         PacketLines lines;
         int size;
         /** Set by the formatter when {@link #text} holds every line of the batch. */
@@ -105,6 +106,7 @@ final class BackgroundLines implements AutoCloseable {
         Batch b = free.poll();
         if (b == null) {
             b = new Batch();
+            b.text = new ByteArrayOutputStream(1 << 20);
             b.lines = PacketLines.of(format, b.text);
         }
         return b;
@@ -161,7 +163,7 @@ final class BackgroundLines implements AutoCloseable {
     }
 
     /** Output failures are unchecked so that callers' read-error handling cannot mistake them for input errors. */
-    private static UncheckedIOException failed(IOException e) {
+    static UncheckedIOException failed(IOException e) {
         return new UncheckedIOException("cannot write output: " + e.getMessage(), e);
     }
 

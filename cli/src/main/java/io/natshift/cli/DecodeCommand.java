@@ -135,7 +135,7 @@ final class DecodeCommand implements Callable<Integer> {
                 lines.begin();
                 lines.flush();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write output: " + e.getMessage(), e);
+                throw BackgroundLines.failed(e);
             }
             try (BackgroundLines background = new BackgroundLines(format, out, lines.text(probe), lines.text(vantage.text()))) {
                 for (Path file : files) {
