@@ -97,13 +97,8 @@ abstract class PacketLines {
 
     private void uint32(long x) {
         // most fields are one or two digits (versions, flags, exchange and payload types)
-        if (x < 10) {
-            buf[pos++] = (byte) ('0' + x);
-            return;
-        }
         if (x < 100) {
-            buf[pos++] = DIGIT_PAIRS[2 * (int) x];
-            buf[pos++] = DIGIT_PAIRS[2 * (int) x + 1];
+            belowHundred((int) x);
             return;
         }
         int end = pos + digits(x);
@@ -188,7 +183,14 @@ abstract class PacketLines {
             x -= 100 * hundreds;
             buf[pos++] = DIGIT_PAIRS[2 * x];
             buf[pos++] = DIGIT_PAIRS[2 * x + 1];
-        } else if (x >= 10) {
+        } else {
+            belowHundred(x);
+        }
+    }
+
+    /** {@code x} in [0, 100) with one or two digits. */
+    private void belowHundred(int x) {
+        if (x >= 10) {
             buf[pos++] = DIGIT_PAIRS[2 * x];
             buf[pos++] = DIGIT_PAIRS[2 * x + 1];
         } else {
