@@ -119,10 +119,18 @@ final class DecodeCommand implements Callable<Integer> {
         try {
             return decodeAll(decoder, probe, err) ? 1 : 0;
         } catch (UncheckedIOException e) {
-            err.println("natshift decode: " + (output == null ? "stdout" : output) + ": " + e.getMessage());
-            err.flush();
-            return 1;
+            return outputFailed(err, e.getMessage());
+        } catch (IOException e) {
+            // input errors are reported per file inside; what reaches here is the output side:
+            // the -o file cannot be created, or closing it (the last flush) failed
+            return outputFailed(err, BackgroundLines.failed(e).getMessage());
         }
+    }
+
+    private int outputFailed(PrintWriter err, String message) {
+        err.println("natshift decode: " + (output == null ? "stdout" : output) + ": " + message);
+        err.flush();
+        return 1;
     }
 
     /** Returns true when some file failed. */

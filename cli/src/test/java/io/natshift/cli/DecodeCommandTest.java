@@ -203,4 +203,15 @@ class DecodeCommandTest {
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for option '--format'", "JSON, TSV");
     }
+
+    @Test
+    void shouldNameTheOutputFileInOneLineWhenItCannotBeCreated() {
+        Path out = dir.resolve("no-such-dir").resolve("out.jsonl");
+
+        int status = run("decode", "-o", out.toString(), DecodeCommandTest.shared("tcpdump__isakmp4500.pcap").toString());
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString().strip()).doesNotContain("\n").doesNotContain("\tat ")
+                .startsWith("natshift decode: " + out + ": cannot write output: ").contains("No such file or directory");
+    }
 }
