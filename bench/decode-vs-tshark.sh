@@ -31,27 +31,26 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 # so the runs interleave. Each round times natshift RUNS/2 times, tshark once, natshift RUNS/2 times
 # again; the round's ratio is tshark's time over the median of that round's natshift runs.
 half=$(( (runs + 1) / 2 ))
+natshift_runs() { # round -> appends $half timings to natshift
+  for _ in $(seq "$half"); do
+    s=$(seconds bin/natshift decode -q "$file")
+    natshift+=("$s")
+    printf 'round %d: natshift decode run %d: %.3f s\n' "$1" "${#natshift[@]}" "$s"
+  done
+}
 natshift_all=()
 tshark_times=()
 ratios=()
 for round in $(seq "$tshark_runs"); do
   natshift=()
-  for i in $(seq "$half"); do
-    s=$(seconds bin/natshift decode -q "$file")
-    natshift+=("$s")
-    printf 'round %d: natshift decode run %d: %.3f s\n' "$round" "${#natshift[@]}" "$s"
-  done
+  natshift_runs "$round"
   ts=$(seconds tshark -n -r "$file" -Y isakmp -T fields -E separator=/t -E occurrence=f \
       -e frame.number -e frame.time_epoch -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e udp.srcport -e udp.dstport \
       -e isakmp.ispi -e isakmp.rspi -e isakmp.nextpayload -e isakmp.version -e isakmp.exchangetype -e isakmp.flags \
       -e isakmp.messageid -e isakmp.length -e isakmp.notify.msgtype -e isakmp.vid_bytes -e frame.len)
   tshark_times+=("$ts")
   printf 'round %d: tshark run: %.3f s\n' "$round" "$ts"
-  for i in $(seq "$half"); do
-    s=$(seconds bin/natshift decode -q "$file")
-    natshift+=("$s")
-    printf 'round %d: natshift decode run %d: %.3f s\n' "$round" "${#natshift[@]}" "$s"
-  done
+  natshift_runs "$round"
   n=$(printf '%s\n' "${natshift[@]}" | median)
   natshift_all+=("${natshift[@]}")
   r=$(echo "$ts / $n" | bc -l)
@@ -61,8 +60,8 @@ done
 frames=$(bin/natshift decode "$file" 2>&1 >/dev/null | sed -n 's/.*frames \([0-9]*\), IKE packets \([0-9]*\).*/\1 \2/p')
 n=$(printf '%s\n' "${natshift_all[@]}" | median)
 t=$(printf '%s\n' "${tshark_times[@]}" | median)
-rm_=$(printf '%s\n' "${ratios[@]}" | median)
+per_round=$(printf '%s\n' "${ratios[@]}" | median)
 read -r f ike <<< "$frames"
 echo "frames $f, IKE packets $ike"
 printf 'natshift decode median %.3f s (%.0f frames/s), tshark median %.3f s (%.0f frames/s), ratio of medians %.1fx, median of per-round ratios %.1fx\n' \
-  "$n" "$(echo "$f / $n" | bc -l)" "$t" "$(echo "$f / $t" | bc -l)" "$(echo "$t / $n" | bc -l)" "$rm_"
+  "$n" "$(echo "$f / $n" | bc -l)" "$t" "$(echo "$f / $t" | bc -l)" "$(echo "$t / $n" | bc -l)" "$per_round"
