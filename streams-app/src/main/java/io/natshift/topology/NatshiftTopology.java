@@ -13,7 +13,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.Stores;
 
 import io.natshift.schemas.JsonRecords;
 import io.natshift.schemas.Serdes;
@@ -53,15 +52,10 @@ public final class NatshiftTopology {
 
     public static Topology build(TopologyConfig config, CorrelationConfig correlation, TopologyCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(SA_STORE),
-                        org.apache.kafka.common.serialization.Serdes.Long(),
-                        new SaStateSerde())
-                .withCachingEnabled()
-                // compacted, so size follows live SAs; old capture timestamps must not be rejected
-                .withLoggingEnabled(Map.of("cleanup.policy", "compact",
-                        "message.timestamp.type", "CreateTime",
-                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+        // compacted, so size follows live SAs; old capture timestamps must not be rejected
+        builder.addStateStore(SaStateStore.builder(SA_STORE, config.stateObjectCache(), Map.of("cleanup.policy", "compact",
+                "message.timestamp.type", "CreateTime",
+                "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
         KStream<byte[], SpecificRecord> packets = builder.stream(config.inputTopic(),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.ByteArray(), (Serde<SpecificRecord>) Serdes.ingestValue())
                         .withName(SOURCE));

@@ -43,12 +43,6 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
     private long scannedAt;
     private long capDroppedHere;
     private long lateHere;
-    /**
-     * Decoded states of recently active SAs, written through to the store on every change, so a
-     * packet costs one store put and no decode. Emptied whenever the task (re)initialises, so it
-     * never disagrees with the (restored) store.
-     */
-    private final java.util.LinkedHashMap<Long, SaState> recent;
 
     SaTracker(TopologyConfig config, TopologyCounters counters) {
         this.config = config;
@@ -56,36 +50,20 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         this.grace = config.grace().toMillis();
         this.scanEvery = config.punctuateInterval().toMillis();
         this.wheel = new DeadlineWheel(config.scanBucket().toMillis());
-        int capacity = config.stateObjectCache();
-        this.recent = new java.util.LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<Long, SaState> eldest) {
-                return size() > capacity;
-            }
-        };
     }
 
+    // sa-state keeps decoded objects in front of RocksDB (SaStateStore): a get is a map lookup and a
+    // put marks the object dirty; both cost no encode or decode for an active SA
     private SaState load(long spi) {
-        SaState s = recent.get(spi);
-        if (s == null) {
-            s = store.get(spi);
-            if (s != null && config.stateObjectCache() > 0) {
-                recent.put(spi, s);
-            }
-        }
-        return s;
+        return store.get(spi);
     }
 
     private void save(long spi, SaState s) {
         store.put(spi, s);
-        if (config.stateObjectCache() > 0) {
-            recent.put(spi, s);
-        }
     }
 
     private void remove(long spi) {
         store.delete(spi);
-        recent.remove(spi);
     }
 
     @Override
@@ -93,7 +71,6 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         this.context = context;
         this.store = context.getStateStore(NatshiftTopology.SA_STORE);
         wheel.clear();
-        recent.clear();
         liveSas = 0;
         scannedAt = Long.MIN_VALUE;
         // the index is not persisted: rebuild it from the (restored) store
@@ -328,7 +305,6 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
 
     @Override
     public void close() {
-        recent.clear();
         wheel.clear();
     }
 
