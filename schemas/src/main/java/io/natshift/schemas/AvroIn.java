@@ -62,6 +62,17 @@ final class AvroIn {
         throw new AvroRuntimeException("Invalid long encoding at offset " + (pos - 10));
     }
 
+    double readDouble() throws EOFException {
+        if (limit - pos < 8) {
+            truncated(8 - (limit - pos));
+        }
+        long bits = 0;
+        for (int i = 0; i < 8; i++) {
+            bits |= (long) (buf[pos++] & 0xFF) << (8 * i);
+        }
+        return Double.longBitsToDouble(bits);
+    }
+
     private int readLength(String what) throws EOFException {
         long len = readLong();
         if (len < 0) {

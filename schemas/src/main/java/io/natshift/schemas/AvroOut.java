@@ -61,6 +61,15 @@ final class AvroOut {
         buf[pos++] = (byte) z;
     }
 
+    /** IEEE 754 bits, little-endian, as Avro's BinaryEncoder.writeDouble. */
+    void writeDouble(double d) {
+        ensure(8);
+        long bits = Double.doubleToRawLongBits(d);
+        for (int i = 0; i < 8; i++) {
+            buf[pos++] = (byte) (bits >>> (8 * i));
+        }
+    }
+
     void writeString(String s) {
         // String.getBytes checks a Latin-1 string for non-ASCII and copies it with intrinsics,
         // faster than a charAt loop over the ~100 characters of addresses, ids and hex per record

@@ -1,6 +1,10 @@
 package io.natshift.schemas;
 
 import java.util.List;
+import java.util.function.Supplier;
+
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
 
 import io.natshift.schemas.avro.GatewayStats;
 import io.natshift.schemas.avro.IkePacket;
@@ -20,6 +24,11 @@ public final class Serdes {
     /** Schemas IkePacket had before the current one, oldest first (see schemas/README.md). */
     static final List<String> IKE_PACKET_HISTORY = List.of("/io/natshift/schemas/history/IkePacket-v1.avsc");
 
+    /** Avro bytes through a plan made from the schema (FlatRecordCodec); older writers' records through Avro. */
+    private static <T extends SpecificRecord> SingleObjectSerde<T> flat(Schema schema, List<String> history, Supplier<T> factory) {
+        return new SingleObjectSerde<>(schema, history, FlatRecordCodec.forSchema(schema, factory));
+    }
+
     public static SingleObjectSerde<IkePacket> ikePacket() {
         // the hot record type: a hand-written codec for the current schema, Avro's resolving path for older writers
         return new SingleObjectSerde<>(IkePacket.getClassSchema(), IKE_PACKET_HISTORY, new IkePacketCodec(IkePacket.getClassSchema()));
@@ -29,7 +38,7 @@ public final class Serdes {
     static final List<String> NAT_SHIFT_ALERT_HISTORY = List.of("/io/natshift/schemas/history/NatShiftAlert-v1.avsc");
 
     public static SingleObjectSerde<ProbeHeartbeat> probeHeartbeat() {
-        return new SingleObjectSerde<>(ProbeHeartbeat.getClassSchema(), List.of());
+        return flat(ProbeHeartbeat.getClassSchema(), List.of(), ProbeHeartbeat::new);
     }
 
     /** Values of natshift.ike-packets: an {@link IkePacket} or a {@link ProbeHeartbeat}, told apart by fingerprint. */
@@ -38,26 +47,26 @@ public final class Serdes {
     }
 
     public static SingleObjectSerde<NatShiftAlert> natShiftAlert() {
-        return new SingleObjectSerde<>(NatShiftAlert.getClassSchema(), NAT_SHIFT_ALERT_HISTORY);
+        return flat(NatShiftAlert.getClassSchema(), NAT_SHIFT_ALERT_HISTORY, NatShiftAlert::new);
     }
 
     public static SingleObjectSerde<SessionSummary> sessionSummary() {
-        return new SingleObjectSerde<>(SessionSummary.getClassSchema(), List.of());
+        return flat(SessionSummary.getClassSchema(), List.of(), SessionSummary::new);
     }
 
     public static SingleObjectSerde<NatBinding> natBinding() {
-        return new SingleObjectSerde<>(NatBinding.getClassSchema(), List.of());
+        return flat(NatBinding.getClassSchema(), List.of(), NatBinding::new);
     }
 
     public static SingleObjectSerde<PoolStats> poolStats() {
-        return new SingleObjectSerde<>(PoolStats.getClassSchema(), List.of());
+        return flat(PoolStats.getClassSchema(), List.of(), PoolStats::new);
     }
 
     public static SingleObjectSerde<GatewayStats> gatewayStats() {
-        return new SingleObjectSerde<>(GatewayStats.getClassSchema(), List.of());
+        return flat(GatewayStats.getClassSchema(), List.of(), GatewayStats::new);
     }
 
     public static SingleObjectSerde<SubscriberStats> subscriberStats() {
-        return new SingleObjectSerde<>(SubscriberStats.getClassSchema(), List.of());
+        return flat(SubscriberStats.getClassSchema(), List.of(), SubscriberStats::new);
     }
 }
