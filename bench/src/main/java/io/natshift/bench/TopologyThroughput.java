@@ -154,6 +154,8 @@ public final class TopologyThroughput {
         Properties props = NatshiftTopology.streamsProperties(appId, bootstrap, counters, Map.of(
                 StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
                 StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1,
+                // both apps alike: Kafka Streams' exactly-once default (100 ms) unless -Dbench.commit.interval.ms is given
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.getLong("bench.commit.interval.ms", 100L),
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest"));
         long start = System.nanoTime();
         double rate;

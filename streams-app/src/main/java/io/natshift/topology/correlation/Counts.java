@@ -6,6 +6,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -141,31 +143,50 @@ final class Counts {
         return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
     }
 
+    /**
+     * A pool's aggregate holds its subscriber sketch: up to {@link DistinctSketch#K} hashes, 8 KiB. The
+     * window stores' record cache keeps bytes, so every float re-encodes and re-decodes it (three stores);
+     * bulk copies through a ByteBuffer instead of a DataOutputStream long by long. Same bytes as that
+     * stream (big-endian), so changelogs written before read back unchanged.
+     */
     static Serde<Pool> poolSerde() {
-        return serde((out, p) -> {
-            out.writeLong(p.floats);
-            out.writeLong(p.paired);
-            out.writeLong(p.shifts);
-            out.writeLong(p.failedByShift);
-            out.writeLong(p.firstMillis);
-            out.writeShort(p.subscribers.hashes.length);
-            for (long h : p.subscribers.hashes) {
-                out.writeLong(h);
+        Serializer<Pool> ser = (topic, p) -> {
+            if (p == null) {
+                return null;
             }
-        }, in -> {
-            Pool p = new Pool();
-            p.floats = in.readLong();
-            p.paired = in.readLong();
-            p.shifts = in.readLong();
-            p.failedByShift = in.readLong();
-            p.firstMillis = in.readLong();
-            long[] hashes = new long[in.readUnsignedShort()];
-            for (int i = 0; i < hashes.length; i++) {
-                hashes[i] = in.readLong();
+            long[] hashes = p.subscribers.hashes;
+            ByteBuffer out = ByteBuffer.allocate(1 + 5 * Long.BYTES + Short.BYTES + hashes.length * Long.BYTES);
+            out.put((byte) VERSION);
+            out.putLong(p.floats).putLong(p.paired).putLong(p.shifts).putLong(p.failedByShift).putLong(p.firstMillis);
+            out.putShort((short) hashes.length);
+            out.asLongBuffer().put(hashes);
+            return out.array();
+        };
+        Deserializer<Pool> de = (topic, data) -> {
+            if (data == null) {
+                return null;
             }
-            p.subscribers.hashes = hashes;
-            return p;
-        });
+            try {
+                ByteBuffer in = ByteBuffer.wrap(data);
+                int version = in.get() & 0xFF;
+                if (version != VERSION) {
+                    throw new IllegalStateException("unknown statistics state version " + version + " in " + topic);
+                }
+                Pool p = new Pool();
+                p.floats = in.getLong();
+                p.paired = in.getLong();
+                p.shifts = in.getLong();
+                p.failedByShift = in.getLong();
+                p.firstMillis = in.getLong();
+                long[] hashes = new long[in.getShort() & 0xFFFF];
+                in.asLongBuffer().get(hashes);
+                p.subscribers.hashes = hashes;
+                return p;
+            } catch (BufferUnderflowException e) {
+                throw new IllegalStateException("truncated pool statistics state in " + topic, e);
+            }
+        };
+        return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
     }
 
     static Serde<Gateway> gatewaySerde() {
