@@ -60,6 +60,8 @@ public final class TopologyThroughput {
     private final Path stateRoot;
     private final String topic = "bench-ike-packets-" + UUID.randomUUID();
     private long records;
+    /** CPU time of the last app's stream thread per input record, microseconds (start-up included). */
+    private double lastThreadCpu;
 
     private TopologyThroughput(String bootstrap, Path stateRoot) {
         this.bootstrap = bootstrap;
@@ -85,6 +87,8 @@ public final class TopologyThroughput {
         System.out.printf("consumer (plain KafkaConsumer, scale): %,.0f records/s%n", consumerRate());
         List<Double> natshift = new ArrayList<>();
         List<Double> baseline = new ArrayList<>();
+        List<Double> natshiftCpu = new ArrayList<>();
+        List<Double> baselineCpu = new ArrayList<>();
         // One round of each first, not counted: in the first natshift round the C2 compiler takes
         // about half of this JVM's CPU (perf record, 2026-11-28), natshift having far more code to compile.
         double wb = runApp(baselineTopology(), "baseline", false);
@@ -92,14 +96,20 @@ public final class TopologyThroughput {
         System.out.printf("warm-up round (not counted): natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", wn, wb, wn / wb);
         for (int round = 1; round <= rounds; round++) {
             double b = runApp(baselineTopology(), "baseline", false);
+            double baselineThreadCpu = lastThreadCpu;
             double n = runApp(null, "natshift", round == rounds);
             baseline.add(b);
             natshift.add(n);
-            System.out.printf("round %d: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", round, n, b, n / b);
+            baselineCpu.add(baselineThreadCpu);
+            natshiftCpu.add(lastThreadCpu);
+            System.out.printf("round %d: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f; stream thread CPU per record: natshift %.2f us, baseline %.2f us, baseline/natshift %.2f%n",
+                    round, n, b, n / b, lastThreadCpu, baselineThreadCpu, baselineThreadCpu / lastThreadCpu);
         }
         double mn = median(natshift);
         double mb = median(baseline);
         System.out.printf("median of %d rounds: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", rounds, mn, mb, mn / mb);
+        System.out.printf("median stream thread CPU per record: natshift %.2f us, baseline %.2f us, ratio %.2f%n",
+                median(natshiftCpu), median(baselineCpu), median(baselineCpu) / median(natshiftCpu));
     }
 
     private void produce(List<SyntheticSas.Packet> packets) throws Exception {
@@ -176,6 +186,9 @@ public final class TopologyThroughput {
                 Thread.sleep(50);
             }
             rate = records / ((System.nanoTime() - start) / 1e9);
+            // the stream thread's own CPU: steadier on this VM than wall time, which also counts the
+            // minutes the thread waits for a core shared with the broker and the JIT
+            lastThreadCpu = streamThreadCpuNanos(appId) / 1e3 / records;
             if (measureState) {
                 reportState(streams, admin, appId, counters);
             }
@@ -185,6 +198,17 @@ public final class TopologyThroughput {
         }
         deleteTree(stateDir);
         return rate;
+    }
+
+    private static long streamThreadCpuNanos(String appId) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(appId) && t.getName().contains("-StreamThread-")) {
+                nanos += Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return nanos;
     }
 
     private void createOutputs(TopologyConfig config) throws Exception {
