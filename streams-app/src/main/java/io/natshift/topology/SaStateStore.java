@@ -1,7 +1,5 @@
 package io.natshift.topology;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +24,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * keys (a fifth of the stream thread in the topology benchmark's profile). Here a put only marks the
  * object dirty; dirty objects are encoded and written (RocksDB + changelog) when Kafka Streams flushes
  * caches before it commits (flushCache, the hook its own caching layer uses, so exactly-once sees the
- * same changelog as with that cache), or when the map is full and its least recently used dirty entry
- * is evicted. Each dirty entry keeps the record context of its last put, so its changelog record has
- * the timestamp it would have had. A task that closes without committing drops what is dirty, as the
+ * same changelog as with that cache), or when the map is full and a dirty entry is evicted to make
+ * room (SpiTable: CLOCK, an approximation of least recently used). Each dirty entry keeps the record
+ * context of its last put, so its changelog record has the timestamp it would have had. A task that closes without committing drops what is dirty, as the
  * record cache does, and restores from the changelog.
  *
  * <p>Extends Kafka Streams' {@code WrappedStateStore} (an internal class: the Kafka version is pinned
@@ -49,28 +47,22 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     }
 
     private final int capacity;
-    private final LinkedHashMap<Long, Entry> objects;
-    /** Keys whose entry may be dirty, in first-dirtied order; flushCache writes them. */
-    private final List<Long> dirtyKeys = new ArrayList<>();
+    private final SpiTable<Entry> objects;
+    /** SPIs whose entry may be dirty, in first-dirtied order; flushCache writes them. */
+    private long[] dirtyKeys = new long[1024];
+    private int dirtyCount;
     private InternalProcessorContext<?, ?> context;
     private long evictedDirty;
 
     SaStateStore(KeyValueStore<Long, SaState> logged, int capacity) {
         super(logged);
         this.capacity = capacity;
-        this.objects = new LinkedHashMap<>(Math.min(Math.max(capacity, 16), 1 << 16), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Entry> eldest) {
-                if (size() <= SaStateStore.this.capacity) {
-                    return false;
-                }
-                if (eldest.getValue().dirty != null) {
-                    evictedDirty++;
-                    write(eldest.getKey(), eldest.getValue());
-                }
-                return true;
+        this.objects = capacity == 0 ? null : new SpiTable<>(capacity, (spi, e) -> {
+            if (e.dirty != null) {
+                evictedDirty++;
+                write(spi, e);
             }
-        };
+        });
     }
 
     /** The builder behind {@link NatshiftTopology}: logged persistent store, no record cache, this in front. */
@@ -127,19 +119,21 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     @Override
     public synchronized void init(StateStoreContext stateStoreContext, StateStore root) {
         context = ProcessorContextUtils.asInternalProcessorContext(stateStoreContext);
-        objects.clear();
-        dirtyKeys.clear();
+        forget();
         super.init(stateStoreContext, root);
     }
 
     @Override
     public synchronized SaState get(Long key) {
+        if (capacity == 0) {
+            return wrapped().get(key);
+        }
         Entry e = objects.get(key);
         if (e != null) {
             return e.state;
         }
         SaState s = wrapped().get(key);
-        if (s != null && capacity > 0) {
+        if (s != null) {
             objects.put(key, new Entry(s, null));
         }
         return s;
@@ -158,13 +152,30 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         Entry e = objects.get(key);
         if (e != null && e.state == value) {
             if (e.dirty == null) {
-                dirtyKeys.add(key);
+                markDirty(key);
             }
             e.dirty = context.recordContext();
         } else {
-            // put() before remove-eldest: a new entry may evict (and write) the eldest dirty one
+            // a new entry may evict (and write) another dirty one to make room
             objects.put(key, new Entry(value, context.recordContext()));
-            dirtyKeys.add(key);
+            markDirty(key);
+        }
+    }
+
+    private void markDirty(long spi) {
+        if (dirtyCount == dirtyKeys.length) {
+            dirtyKeys = java.util.Arrays.copyOf(dirtyKeys, dirtyCount * 2);
+        }
+        dirtyKeys[dirtyCount++] = spi;
+    }
+
+    private void forget() {
+        if (objects != null) {
+            objects.clear();
+        }
+        dirtyCount = 0;
+        if (dirtyKeys.length > 1024) {
+            dirtyKeys = new long[1024];   // one burst of puts must not pin its buffer
         }
     }
 
@@ -186,7 +197,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     @Override
     public synchronized SaState delete(Long key) {
-        Entry e = objects.remove(key);
+        Entry e = objects == null ? null : objects.remove(key);
         SaState old = wrapped().delete(key);
         return e != null ? e.state : old;
     }
@@ -199,13 +210,14 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     }
 
     private void writeDirty() {
-        for (Long key : dirtyKeys) {
-            Entry e = objects.get(key);
+        for (int i = 0; i < dirtyCount; i++) {
+            long spi = dirtyKeys[i];
+            Entry e = objects.get(spi);
             if (e != null && e.dirty != null) {
-                write(key, e);
+                write(spi, e);
             }
         }
-        dirtyKeys.clear();
+        dirtyCount = 0;
     }
 
     /** One changelog record under the record context of the entry's last put, as the record cache does. */
@@ -223,8 +235,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     /** Forgets unwritten changes: Kafka Streams calls this when it closes a task without committing. */
     @Override
     public synchronized void clearCache() {
-        objects.clear();
-        dirtyKeys.clear();
+        forget();
         super.clearCache();
     }
 
@@ -247,8 +258,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     @Override
     public synchronized void close() {
-        objects.clear();
-        dirtyKeys.clear();
+        forget();
         super.close();
     }
 
@@ -258,6 +268,6 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     }
 
     synchronized int cachedObjects() {
-        return objects.size();
+        return objects == null ? 0 : objects.size();
     }
 }

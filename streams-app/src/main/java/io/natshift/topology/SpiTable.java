@@ -1,0 +1,152 @@
+package io.natshift.topology;
+
+import java.util.Arrays;
+import java.util.function.BiConsumer;
+
+/**
+ * Objects by initiator SPI in an open-addressing table (linear probing, at most half full) that
+ * holds at most {@code capacity} entries and evicts with CLOCK (second chance): an entry used since
+ * the hand last passed it is spared once. A LinkedHashMap in access order cost a tenth of the stream
+ * thread here: a boxed key and a node per entry, and every get relinking two neighbours, all cache
+ * misses on a table of tens of thousands of SAs. Single-threaded, like the task that owns it.
+ */
+final class SpiTable<V> {
+    private final int capacity;
+    private final int mask;
+    private final long[] keys;
+    private final Object[] values;
+    /** Used since the clock hand last passed; an empty slot has a null value. */
+    private final boolean[] referenced;
+    private final BiConsumer<Long, V> onEvict;
+    private int size;
+    private int hand;
+
+    /** {@code onEvict} sees each entry pushed out to make room (not removed or cleared ones). */
+    SpiTable(int capacity, BiConsumer<Long, V> onEvict) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+        }
+        this.capacity = capacity;
+        int slots = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) * 2;
+        this.mask = slots - 1;
+        this.keys = new long[slots];
+        this.values = new Object[slots];
+        this.referenced = new boolean[slots];
+        this.onEvict = onEvict;
+    }
+
+    private int home(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32)) & mask;
+    }
+
+    /** Slot of the key, or -(empty slot where it would go) - 1. */
+    private int find(long key) {
+        int i = home(key);
+        while (values[i] != null) {
+            if (keys[i] == key) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+        return -i - 1;
+    }
+
+    @SuppressWarnings("unchecked")
+    V get(long key) {
+        int i = find(key);
+        if (i < 0) {
+            return null;
+        }
+        referenced[i] = true;
+        return (V) values[i];
+    }
+
+    void put(long key, V value) {
+        if (value == null) {
+            throw new NullPointerException("null value for SPI " + key);
+        }
+        int i = find(key);
+        if (i >= 0) {
+            values[i] = value;
+            referenced[i] = true;
+            return;
+        }
+        if (size == capacity) {
+            evictOne();
+            i = find(key);   // eviction may have shifted the probe sequence
+        }
+        i = -i - 1;
+        keys[i] = key;
+        values[i] = value;
+        referenced[i] = true;
+        size++;
+    }
+
+    @SuppressWarnings("unchecked")
+    V remove(long key) {
+        int i = find(key);
+        if (i < 0) {
+            return null;
+        }
+        V old = (V) values[i];
+        delete(i);
+        return old;
+    }
+
+    int size() {
+        return size;
+    }
+
+    void clear() {
+        Arrays.fill(values, null);
+        Arrays.fill(referenced, false);
+        size = 0;
+        hand = 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void evictOne() {
+        while (true) {
+            int i = hand;
+            hand = (hand + 1) & mask;
+            if (values[i] == null) {
+                continue;
+            }
+            if (referenced[i]) {
+                referenced[i] = false;
+                continue;
+            }
+            long key = keys[i];
+            V value = (V) values[i];
+            delete(i);
+            onEvict.accept(key, value);
+            return;
+        }
+    }
+
+    /** Backward-shift deletion: later entries of the probe run move up so no lookup meets a hole. */
+    private void delete(int slot) {
+        int free = slot;
+        int j = slot;
+        while (true) {
+            j = (j + 1) & mask;
+            if (values[j] == null) {
+                break;
+            }
+            int h = home(keys[j]);
+            // the entry at j may fill the hole only if its home is not cyclically within (free, j]
+            boolean stays = free <= j ? (free < h && h <= j) : (free < h || h <= j);
+            if (stays) {
+                continue;
+            }
+            keys[free] = keys[j];
+            values[free] = values[j];
+            referenced[free] = referenced[j];
+            free = j;
+        }
+        values[free] = null;
+        referenced[free] = false;
+        size--;
+    }
+}
