@@ -2,6 +2,8 @@ package io.natshift.schemas;
 
 import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.avro.AvroRuntimeException;
 
@@ -117,6 +119,19 @@ final class AvroIn {
                     + " bytes left at offset " + pos);
         }
         return (int) count;
+    }
+
+    /** An array of strings; other writers (Avro's buffered encoders) may split it into several blocks. */
+    List<String> readStrings() throws EOFException {
+        int count = readBlockCount();
+        List<String> items = new ArrayList<>(count);
+        while (count > 0) {
+            for (int i = 0; i < count; i++) {
+                items.add(readString());
+            }
+            count = readBlockCount();
+        }
+        return items;
     }
 
     /** Union branch index, checked against the number of branches. */

@@ -2,6 +2,7 @@ package io.natshift.schemas;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Avro binary encoding into one growable array, for hand-written codecs: zig-zag varints, strings
@@ -76,6 +77,17 @@ final class AvroOut {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         writeInt(utf8.length);
         writeRaw(utf8, 0, utf8.length);
+    }
+
+    /** An array of strings as Avro's BinaryEncoder writes it: one block with the count, then 0; empty is just the 0. */
+    void writeStrings(List<?> items) {
+        if (!items.isEmpty()) {
+            writeLong(items.size());
+            for (Object item : items) {
+                writeString(item.toString());
+            }
+        }
+        writeLong(0);
     }
 
     /** Avro writes the schema's size from the datum's bytes: fewer bytes fail, more are cut. */

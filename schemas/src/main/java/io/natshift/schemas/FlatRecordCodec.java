@@ -1,7 +1,6 @@
 package io.natshift.schemas;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,17 +108,7 @@ final class FlatRecordCodec<T extends SpecificRecord> implements SingleObjectSer
             case LONG -> out.writeLong((Long) v);
             case BOOLEAN -> out.writeBoolean((Boolean) v);
             case DOUBLE -> out.writeDouble((Double) v);
-            case STRINGS -> {
-                // as Avro's BinaryEncoder: one block with the count, then 0; an empty array is just the 0
-                List<?> items = (List<?>) v;
-                if (!items.isEmpty()) {
-                    out.writeLong(items.size());
-                    for (Object item : items) {
-                        out.writeString(item.toString());
-                    }
-                }
-                out.writeLong(0);
-            }
+            case STRINGS -> out.writeStrings((List<?>) v);
             case LONG_MAP -> {
                 Map<?, Long> map = (Map<?, Long>) v;
                 if (!map.isEmpty()) {
@@ -159,18 +148,7 @@ final class FlatRecordCodec<T extends SpecificRecord> implements SingleObjectSer
             case LONG -> in.readLong();
             case BOOLEAN -> in.readBoolean();
             case DOUBLE -> in.readDouble();
-            case STRINGS -> {
-                // other writers (Avro's buffered encoders) may split an array into several blocks
-                int count = in.readBlockCount();
-                List<String> items = new ArrayList<>(count);
-                while (count > 0) {
-                    for (int j = 0; j < count; j++) {
-                        items.add(in.readString());
-                    }
-                    count = in.readBlockCount();
-                }
-                yield items;
-            }
+            case STRINGS -> in.readStrings();
             case LONG_MAP -> {
                 int count = in.readBlockCount();
                 Map<String, Long> map = new HashMap<>();

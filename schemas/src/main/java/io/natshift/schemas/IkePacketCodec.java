@@ -103,7 +103,7 @@ final class IkePacketCodec implements SingleObjectSerde.BodyCodec<IkePacket> {
         out.writeBoolean(p.getEncrypted());
         writeInts(p.getPayloads(), out);
         writeInts(p.getNotifyTypes(), out);
-        writeStrings(p.getVendorIds(), out);
+        out.writeStrings(p.getVendorIds());
         out.writeBoolean(p.getNatDetection());
         out.writeBoolean(p.getIpFragment());
         out.writeBoolean(p.getIkeFragment());
@@ -137,7 +137,7 @@ final class IkePacketCodec implements SingleObjectSerde.BodyCodec<IkePacket> {
         p.setEncrypted(in.readBoolean());
         p.setPayloads(readInts(in));
         p.setNotifyTypes(readInts(in));
-        p.setVendorIds(readStrings(in));
+        p.setVendorIds(in.readStrings());
         p.setNatDetection(in.readBoolean());
         p.setIpFragment(in.readBoolean());
         p.setIkeFragment(in.readBoolean());
@@ -175,17 +175,6 @@ final class IkePacketCodec implements SingleObjectSerde.BodyCodec<IkePacket> {
         out.writeLong(0);
     }
 
-    private static void writeStrings(List<String> items, AvroOut out) {
-        int size = items.size();
-        if (size > 0) {
-            out.writeLong(size);
-            for (String item : items) {
-                out.writeString(item);
-            }
-        }
-        out.writeLong(0);
-    }
-
     // ["null", "int"]: branch 0 is null, branch 1 an int
     private static void writeOptionalInt(Integer value, AvroOut out) {
         if (value == null) {
@@ -207,18 +196,6 @@ final class IkePacketCodec implements SingleObjectSerde.BodyCodec<IkePacket> {
         while (count > 0) {
             for (int i = 0; i < count; i++) {
                 items.add(in.readInt());
-            }
-            count = in.readBlockCount();
-        }
-        return items;
-    }
-
-    private static List<String> readStrings(AvroIn in) throws IOException {
-        int count = in.readBlockCount();
-        List<String> items = new ArrayList<>(count);
-        while (count > 0) {
-            for (int i = 0; i < count; i++) {
-                items.add(in.readString());
             }
             count = in.readBlockCount();
         }
