@@ -60,8 +60,6 @@ public final class TopologyThroughput {
     private final Path stateRoot;
     private final String topic = "bench-ike-packets-" + UUID.randomUUID();
     private long records;
-    /** CPU time of the last app's stream thread per input record, microseconds (start-up included). */
-    private double lastThreadCpu;
 
     private TopologyThroughput(String bootstrap, Path stateRoot) {
         this.bootstrap = bootstrap;
@@ -91,19 +89,18 @@ public final class TopologyThroughput {
         List<Double> baselineCpu = new ArrayList<>();
         // One round of each first, not counted: in the first natshift round the C2 compiler takes
         // about half of this JVM's CPU (perf record, 2026-11-28), natshift having far more code to compile.
-        double wb = runApp(baselineTopology(), "baseline", false);
-        double wn = runApp(null, "natshift", false);
+        double wb = runApp(baselineTopology(), "baseline", false).rate();
+        double wn = runApp(null, "natshift", false).rate();
         System.out.printf("warm-up round (not counted): natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", wn, wb, wn / wb);
         for (int round = 1; round <= rounds; round++) {
-            double b = runApp(baselineTopology(), "baseline", false);
-            double baselineThreadCpu = lastThreadCpu;
-            double n = runApp(null, "natshift", round == rounds);
-            baseline.add(b);
-            natshift.add(n);
-            baselineCpu.add(baselineThreadCpu);
-            natshiftCpu.add(lastThreadCpu);
+            Run b = runApp(baselineTopology(), "baseline", false);
+            Run n = runApp(null, "natshift", round == rounds);
+            baseline.add(b.rate());
+            natshift.add(n.rate());
+            baselineCpu.add(b.threadCpuMicros());
+            natshiftCpu.add(n.threadCpuMicros());
             System.out.printf("round %d: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f; stream thread CPU per record: natshift %.2f us, baseline %.2f us, baseline/natshift %.2f%n",
-                    round, n, b, n / b, lastThreadCpu, baselineThreadCpu, baselineThreadCpu / lastThreadCpu);
+                    round, n.rate(), b.rate(), n.rate() / b.rate(), n.threadCpuMicros(), b.threadCpuMicros(), b.threadCpuMicros() / n.threadCpuMicros());
         }
         double mn = median(natshift);
         double mb = median(baseline);
@@ -150,8 +147,12 @@ public final class TopologyThroughput {
         }
     }
 
-    /** Runs one app to the end of the input; null topology = natshift's. Returns records/s. */
-    private double runApp(Topology topology, String name, boolean measureState) throws Exception {
+    /** One app's run: records/s, and its stream thread's CPU per input record in microseconds (start-up included). */
+    private record Run(double rate, double threadCpuMicros) {
+    }
+
+    /** Runs one app to the end of the input; null topology = natshift's. */
+    private Run runApp(Topology topology, String name, boolean measureState) throws Exception {
         String appId = "bench-" + name + "-" + UUID.randomUUID();
         TopologyCounters counters = new TopologyCounters();
         TopologyConfig config = TopologyConfig.from(Map.of("natshift.input.topic", topic,
@@ -169,6 +170,7 @@ public final class TopologyThroughput {
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest"));
         long start = System.nanoTime();
         double rate;
+        double threadCpu;
         try (KafkaStreams streams = new KafkaStreams(topology, props);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             streams.start();
@@ -188,7 +190,7 @@ public final class TopologyThroughput {
             rate = records / ((System.nanoTime() - start) / 1e9);
             // the stream thread's own CPU: steadier on this VM than wall time, which also counts the
             // minutes the thread waits for a core shared with the broker and the JIT
-            lastThreadCpu = streamThreadCpuNanos(appId) / 1e3 / records;
+            threadCpu = streamThreadCpuNanos(appId) / 1e3 / records;
             if (measureState) {
                 reportState(streams, admin, appId, counters);
             }
@@ -197,7 +199,7 @@ public final class TopologyThroughput {
             System.out.printf("RocksDB files of sa-state after close: %,d bytes%n", sizeOf(stateDir, "sa-state"));
         }
         deleteTree(stateDir);
-        return rate;
+        return new Run(rate, threadCpu);
     }
 
     private static long streamThreadCpuNanos(String appId) {

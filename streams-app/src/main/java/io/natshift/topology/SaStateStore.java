@@ -1,5 +1,6 @@
 package io.natshift.topology;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -26,8 +27,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * caches before it commits (flushCache, the hook its own caching layer uses, so exactly-once sees the
  * same changelog as with that cache), or when the map is full and a dirty entry is evicted to make
  * room (SpiTable: CLOCK, an approximation of least recently used). Each dirty entry keeps the record
- * context of its last put, so its changelog record has the timestamp it would have had. A task that closes without committing drops what is dirty, as the
- * record cache does, and restores from the changelog.
+ * context of its last put, so its changelog record has the timestamp it would have had. A task that
+ * closes without committing drops what is dirty, as the record cache does, and restores from the
+ * changelog.
  *
  * <p>Extends Kafka Streams' {@code WrappedStateStore} (an internal class: the Kafka version is pinned
  * in the parent pom) because the state manager flushes only stores it knows as caches.
@@ -46,7 +48,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         }
     }
 
-    private final int capacity;
+    /** Null when natshift.state.object.cache is 0: every call goes straight to the logged store. */
     private final SpiTable<Entry> objects;
     /** SPIs whose entry may be dirty, in first-dirtied order; flushCache writes them. */
     private long[] dirtyKeys = new long[1024];
@@ -56,7 +58,6 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     SaStateStore(KeyValueStore<Long, SaState> logged, int capacity) {
         super(logged);
-        this.capacity = capacity;
         this.objects = capacity == 0 ? null : new SpiTable<>(capacity, (spi, e) -> {
             if (e.dirty != null) {
                 evictedDirty++;
@@ -125,7 +126,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     @Override
     public synchronized SaState get(Long key) {
-        if (capacity == 0) {
+        if (objects == null) {
             return wrapped().get(key);
         }
         Entry e = objects.get(key);
@@ -145,7 +146,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             delete(key);
             return;
         }
-        if (capacity == 0) {
+        if (objects == null) {
             wrapped().put(key, value);
             return;
         }
@@ -164,7 +165,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     private void markDirty(long spi) {
         if (dirtyCount == dirtyKeys.length) {
-            dirtyKeys = java.util.Arrays.copyOf(dirtyKeys, dirtyCount * 2);
+            dirtyKeys = Arrays.copyOf(dirtyKeys, dirtyCount * 2);
         }
         dirtyKeys[dirtyCount++] = spi;
     }

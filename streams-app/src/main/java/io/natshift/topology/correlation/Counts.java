@@ -110,6 +110,12 @@ final class Counts {
         T read(DataInputStream in) throws IOException;
     }
 
+    private static void checkVersion(int version, String topic) {
+        if (version != VERSION) {
+            throw new IllegalStateException("unknown statistics state version " + version + " in " + topic);
+        }
+    }
+
     static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
         Serializer<T> ser = (topic, value) -> {
             if (value == null) {
@@ -132,9 +138,7 @@ final class Counts {
             try {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
                 int version = in.readUnsignedByte();
-                if (version != VERSION) {
-                    throw new IllegalStateException("unknown statistics state version " + version + " in " + topic);
-                }
+                checkVersion(version, topic);
                 return reader.read(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -169,9 +173,7 @@ final class Counts {
             try {
                 ByteBuffer in = ByteBuffer.wrap(data);
                 int version = in.get() & 0xFF;
-                if (version != VERSION) {
-                    throw new IllegalStateException("unknown statistics state version " + version + " in " + topic);
-                }
+                checkVersion(version, topic);
                 Pool p = new Pool();
                 p.floats = in.getLong();
                 p.paired = in.getLong();
