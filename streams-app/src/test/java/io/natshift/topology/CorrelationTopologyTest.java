@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -376,6 +377,7 @@ class CorrelationTopologyTest {
         unanswered(0x4L, windowEnd + 10_000);   // stats stream time reaches end + grace: closed
         heartbeat(windowEnd + 10_000 + 9_000);
         lateUnanswered(0x5L, windowEnd - 1, windowEnd + 10_000 + 12_000);   // too late: dropped
+        // the windows hold what the partials summed: 20 attempts in each minute
         Map<String, GatewayStats> latest = latestByKey(gatewayStats);
         assertThat(latest).doesNotContainKey(key);   // nothing rewrote the closed window
         GatewayStats next = latest.get(Scenarios.GATEWAY + "|1m|" + windowEnd);
@@ -398,6 +400,34 @@ class CorrelationTopologyTest {
                 "natshift.stats.skew.ms", "20000");
         assertThat(CorrelationConfig.from(slower).statsGrace()).isEqualTo(Duration.ofMillis(5_000 + 3_000 + 3_000 + 20_000));
         assertThat(CorrelationConfig.from(Map.of("natshift.stats.grace.ms", "7000")).statsGrace()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void shouldSendOnePartialPerGatewayAndMinuteForTheFactsOfOneCommit() {
+        start(Map.of());
+        long minute = (Scenarios.T0 / 60_000 + 2) * 60_000;
+        // 40 unanswered SAs whose facts fall 1 s either side of a minute boundary; all packets within 2 s of
+        // each other, so nothing closes until the heartbeat, whose scan closes them all in one commit
+        for (int i = 0; i < 40; i++) {
+            unanswered(0x500L + i, minute - 1_000 + i * 50L);
+        }
+        assertThat(sessions.readValuesToList()).isEmpty();
+        heartbeat(minute + AFTER_TIMEOUTS);
+
+        var partials = driver.createOutputTopic("natshift-test-gateway-counts-repartition", new StringDeserializer(),
+                new ByteArrayDeserializer()).readRecordsToList();
+        assertThat(partials).hasSize(2);
+        assertThat(partials).allMatch(r -> r.key().equals(Scenarios.GATEWAY));
+        assertThat(partials.get(0).timestamp()).isEqualTo(minute - 1_000 + 19 * 50L);   // stamped with its latest fact
+        assertThat(partials.get(1).timestamp()).isEqualTo(minute - 1_000 + 39 * 50L);
+        // the windows hold what the partials summed: 20 attempts in each minute
+        Map<String, GatewayStats> latest = latestByKey(gatewayStats);
+        assertThat(latest.get(Scenarios.GATEWAY + "|1m|" + (minute - 60_000)).getAttempts()).isEqualTo(20);
+        assertThat(latest.get(Scenarios.GATEWAY + "|1m|" + minute).getAttempts()).isEqualTo(20);
+        assertThat(latest.get(Scenarios.GATEWAY + "|1m|" + minute).getFailedByCause()).containsExactly(Map.entry("no-response", 20L));
+        assertThat(driver.createOutputTopic("natshift-test-subscriber-counts-repartition", new StringDeserializer(),
+                new ByteArrayDeserializer()).readKeyValuesToList().stream().map(kv -> kv.key).toList()).hasSize(40).doesNotHaveDuplicates();   // one per failing subscriber
+        assertThat(counters.correlation.lateFacts()).isZero();
     }
 
     @Test

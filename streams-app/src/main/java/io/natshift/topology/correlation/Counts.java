@@ -49,6 +49,17 @@ final class Counts {
             firstMillis = Math.min(firstMillis, b.getStartMillis());
             return this;
         }
+
+        /** The same as adding the facts {@code other} added. */
+        Pool merge(Pool other) {
+            floats += other.floats;
+            paired += other.paired;
+            shifts += other.shifts;
+            failedByShift += other.failedByShift;
+            firstMillis = Math.min(firstMillis, other.firstMillis);
+            subscribers.merge(other.subscribers);
+            return this;
+        }
     }
 
     /** SA attempts towards one gateway. */
@@ -70,13 +81,29 @@ final class Counts {
                 }
             } else {
                 failed++;
-                String cause = b.getCause() == null ? "unknown" : b.getCause();
-                if (!failedByCause.containsKey(cause) && failedByCause.size() >= MAX_CAUSES - 1) {
-                    cause = "other";
-                }
-                failedByCause.merge(cause, 1L, Long::sum);
+                countCause(b.getCause() == null ? "unknown" : b.getCause(), 1);
             }
             return this;
+        }
+
+        /** The same as adding the facts {@code other} added. */
+        Gateway merge(Gateway other) {
+            attempts += other.attempts;
+            established += other.established;
+            failed += other.failed;
+            retransmissions += other.retransmissions;
+            other.failedByCause.forEach(this::countCause);
+            for (int i = 0; i < SetupHistogram.BUCKETS; i++) {
+                setup.counts[i] += other.setup.counts[i];
+            }
+            return this;
+        }
+
+        private void countCause(String cause, long n) {
+            if (!failedByCause.containsKey(cause) && failedByCause.size() >= MAX_CAUSES - 1) {
+                cause = "other";
+            }
+            failedByCause.merge(cause, n, Long::sum);
         }
     }
 
@@ -97,6 +124,18 @@ final class Counts {
             if (b.getEndMillis() >= lastMillis) {
                 lastMillis = b.getEndMillis();
                 lastGateway = b.getGateway();
+            }
+            return this;
+        }
+
+        /** The same as adding the facts {@code other} added, after these. */
+        Subscriber merge(Subscriber other) {
+            failed += other.failed;
+            failedByShift += other.failedByShift;
+            source = other.source;
+            if (other.lastMillis >= lastMillis) {
+                lastMillis = other.lastMillis;
+                lastGateway = other.lastGateway;
             }
             return this;
         }

@@ -32,6 +32,29 @@ final class DistinctSketch {
         hashes = next;
     }
 
+    /** Keeps the K smallest of both: the sketch of every value added to either. */
+    void merge(DistinctSketch other) {
+        long[] a = hashes;
+        long[] b = other.hashes;
+        long[] out = new long[Math.min(K, a.length + b.length)];
+        int i = 0;
+        int j = 0;
+        int n = 0;
+        while (n < out.length && (i < a.length || j < b.length)) {
+            long next;
+            if (j == b.length || (i < a.length && a[i] <= b[j])) {
+                next = a[i++];
+                if (j < b.length && b[j] == next) {
+                    j++;
+                }
+            } else {
+                next = b[j++];
+            }
+            out[n++] = next;
+        }
+        hashes = n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
     long estimate() {
         if (hashes.length < K) {
             return hashes.length;

@@ -121,7 +121,11 @@ public final class PoolMap {
 
     /** The configured pool of an address, or null. */
     public String configured(String addr) {
-        byte[] b = bytes(addr);
+        return configured(bytes(addr));
+    }
+
+    /** The configured pool of an address given as {@link #bytes}, or null. */
+    String configured(byte[] b) {
         if (b == null) {
             return null;
         }
@@ -138,9 +142,11 @@ public final class PoolMap {
     /** The automatic block of an address: its /24 (IPv4) or /64 (IPv6); the address itself if unparsable. */
     public static String block(String addr) {
         byte[] b = bytes(addr);
-        if (b == null) {
-            return addr;
-        }
+        return b == null ? addr : block(b);
+    }
+
+    /** The automatic block of an address given as {@link #bytes} (changes an IPv6 array: its host half is zeroed). */
+    static String block(byte[] b) {
         if (b.length == 4) {
             return (b[0] & 0xFF) + "." + (b[1] & 0xFF) + "." + (b[2] & 0xFF) + ".0/24";
         }
@@ -150,7 +156,7 @@ public final class PoolMap {
         try {
             return InetAddress.getByAddress(b).getHostAddress() + "/64";
         } catch (UnknownHostException e) {
-            return addr;
+            throw new IllegalArgumentException("not a 16-byte address", e);   // getByAddress takes any 16 bytes
         }
     }
 
@@ -173,10 +179,10 @@ public final class PoolMap {
             return null;
         }
         boolean v6 = addr.indexOf(':') >= 0;
-        if (!v6 && !addr.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            return null;
+        if (!v6) {
+            return ipv4(addr);   // every fact's public legs come here: no regex, no InetAddress
         }
-        if (v6 && !addr.matches("[0-9A-Fa-f:.]+")) {
+        if (!addr.matches("[0-9A-Fa-f:.]+")) {
             return null;
         }
         try {
@@ -184,5 +190,33 @@ public final class PoolMap {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /** Dotted quad of decimal octets (1-3 digits, at most 255), or null. */
+    private static byte[] ipv4(String addr) {
+        byte[] out = new byte[4];
+        int octet = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i < addr.length(); i++) {
+            char c = addr.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && octet < 3) {
+                out[octet++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        if (octet != 3 || digits == 0) {
+            return null;
+        }
+        out[3] = (byte) value;
+        return out;
     }
 }

@@ -8,33 +8,31 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.natshift.schemas.avro.NatBinding;
 
 /**
- * Names the NAT pool of every float and re-keys the fact by it. A configured pool (natshift.pools.file)
+ * Names the NAT pool of every float and re-keys its counts by it; floats arrive summed per tracker
+ * task, minute and block (PoolPartial). A configured pool (natshift.pools.file)
  * wins; otherwise addresses start in their /24 (IPv4) or /64 (IPv6) block and a shift merges the
  * blocks of its 'before' and 'after' addresses (one subscriber's addresses come from one pool).
  * Merged blocks form a union-find in the pool-blocks store (block -> parent; roots have no entry),
  * named after their smallest block. Runs on a single partition: merging needs every shift.
  */
-final class PoolResolver implements Processor<String, NatBinding, String, NatBinding> {
+final class PoolResolver implements Processor<String, PoolPartial, String, Counts.Pool> {
     private static final Logger LOG = LoggerFactory.getLogger(PoolResolver.class);
 
-    private final PoolMap pools;
     private final int maxBlocks;
     private final CorrelationCounters counters;
-    private ProcessorContext<String, NatBinding> context;
+    private ProcessorContext<String, Counts.Pool> context;
     private KeyValueStore<String, String> parents;
     private long entries;
 
-    PoolResolver(PoolMap pools, int maxBlocks, CorrelationCounters counters) {
-        this.pools = pools;
+    PoolResolver(int maxBlocks, CorrelationCounters counters) {
         this.maxBlocks = maxBlocks;
         this.counters = counters;
     }
 
     @Override
-    public void init(ProcessorContext<String, NatBinding> context) {
+    public void init(ProcessorContext<String, Counts.Pool> context) {
         this.context = context;
         this.parents = context.getStateStore(StatsTopology.POOL_BLOCKS_STORE);
         entries = 0;
@@ -47,26 +45,23 @@ final class PoolResolver implements Processor<String, NatBinding, String, NatBin
     }
 
     @Override
-    public void process(Record<String, NatBinding> record) {
-        NatBinding b = record.value();
-        String before = Endpoints.address(b.getPublic500());
-        String after = Endpoints.address(b.getPublic4500());
-        if (before == null || after == null || PoolMap.bytes(before) == null) {
+    public void process(Record<String, PoolPartial> record) {
+        String key = record.key();
+        PoolPartial p = record.value();
+        if (key != null && key.startsWith(PoolPartial.CONFIGURED)) {
+            context.forward(record.withKey(key.substring(PoolPartial.CONFIGURED.length())).withValue(p.counts));
+            return;
+        }
+        if (key == null || !key.startsWith(PoolPartial.BLOCK)) {
             counters.unparsableAddresses.increment();
-            LOG.warn("pool of SA {} not resolved: public legs '{}' / '{}' are not address:port", b.getSaId(),
-                    b.getPublic500(), b.getPublic4500());
+            LOG.warn("pool partial skipped: key '{}' names neither a block nor a configured pool", key);
             return;
         }
-        String configured = pools.configured(before);
-        if (configured != null) {
-            context.forward(record.withKey(configured));
-            return;
+        String block = key.substring(PoolPartial.BLOCK.length());
+        for (String after : p.shiftedTo) {
+            union(block, after);
         }
-        String blockBefore = PoolMap.block(before);
-        if (b.getNatShift() && pools.configured(after) == null) {
-            union(blockBefore, PoolMap.block(after));
-        }
-        context.forward(record.withKey("auto:" + find(blockBefore)));
+        context.forward(record.withKey("auto:" + find(block)).withValue(p.counts));
     }
 
     private String find(String block) {

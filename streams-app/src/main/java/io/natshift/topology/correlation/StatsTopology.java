@@ -33,11 +33,14 @@ import io.natshift.schemas.avro.SubscriberStats;
  *
  * <pre>
  * sa-facts [nat-bindings-seen] -> nat-bindings-sink                   natshift.nat-bindings
- *          -> pool-floats -> [pool-resolution, 1 partition] -> pool-resolver [pool-blocks]
- *                -> [pool-facts] -> pool-stats-1m / -1h (windows) / -total (KTable) natshift.pool-stats
- *          -> gateway-key -> [gateway-facts] -> gateway-stats-1m / -1h   natshift.gateway-stats
- *          -> subscriber-failures -> [subscriber-facts] -> subscriber-stats-1h natshift.subscriber-stats
+ *          -> pool-partials-sum -> [pool-partials, 1 partition] -> pool-resolver [pool-blocks]
+ *                -> [pool-counts] -> pool-stats-1m / -1h (windows) / -total (KTable) natshift.pool-stats
+ *          -> gateway-partials-sum -> [gateway-counts] -> gateway-stats-1m / -1h   natshift.gateway-stats
+ *          -> subscriber-partials-sum -> [subscriber-counts] -> subscriber-stats-1h natshift.subscriber-stats
  * </pre>
+ *
+ * Facts cross the repartition topics summed per tracker task, key and minute ({@link Partials}); the
+ * aggregates merge the sums.
  *
  * Windows are tumbling, in event time (the fact's timestamp: when its attempt was summarised),
  * with an explicit grace (by default the tracker's fact lag + the allowed skew between its tasks:
@@ -55,6 +58,10 @@ public final class StatsTopology {
     /** SA ids already reported, with how complete their binding was (BindingGuard). */
     static final String BINDINGS_SEEN_STORE = "nat-bindings-seen";
     static final String BINDINGS_SINK = "nat-bindings-sink";
+    /** Stores holding nothing, through which the Partials processors write their sums at each commit. */
+    static final String POOL_HOOK = "pool-partials-hook";
+    static final String GATEWAY_HOOK = "gateway-partials-hook";
+    static final String SUBSCRIBER_HOOK = "subscriber-partials-hook";
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final Duration HOUR = Duration.ofHours(1);
@@ -65,7 +72,6 @@ public final class StatsTopology {
     public static void build(StreamsBuilder builder, KStream<String, SpecificRecord> tracked, boolean json,
                              CorrelationConfig c, CorrelationCounters counters) {
         Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
-        Serde<NatBinding> internal = Serdes.natBinding();
         long grace = c.statsGrace().toMillis();
         builder.addStateStore(Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(BINDINGS_SEEN_STORE, c.bindingsMemory(), c.bindingsMemory(), false),
@@ -77,21 +83,39 @@ public final class StatsTopology {
                 () -> new BindingGuard(c.privacy(), counters, c.bindingsMemory().toMillis()), Named.as(SA_FACTS), BINDINGS_SEEN_STORE);
         facts.to(c.bindingsTopic(), Produced.with(keys, output(Serdes.natBinding(), json)).withName(BINDINGS_SINK));
 
+        PoolMap pools = c.pools();
+        builder.addStateStore(CommitHook.builder(POOL_HOOK));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POOL_BLOCKS_STORE), keys, keys));
-        KGroupedStream<String, NatBinding> byPool = facts
-                .filter((k, b) -> b.getFloated() && b.getPublic500() != null && b.getPublic4500() != null, Named.as("pool-floats"))
-                .repartition(Repartitioned.<String, NatBinding>as("pool-resolution").withKeySerde(keys).withValueSerde(internal)
+        KGroupedStream<String, Counts.Pool> byPool = facts
+                .process(() -> new Partials<>(POOL_HOOK, new Partials.Kind<PoolPartial>() {
+                    @Override
+                    public String key(NatBinding fact) {
+                        return PoolPartial.key(pools, fact, counters);
+                    }
+
+                    @Override
+                    public PoolPartial create() {
+                        return new PoolPartial();
+                    }
+
+                    @Override
+                    public void add(PoolPartial partial, String key, NatBinding fact) {
+                        partial.add(pools, key, fact);
+                    }
+                }), Named.as("pool-partials-sum"), POOL_HOOK)
+                .repartition(Repartitioned.<String, PoolPartial>as("pool-partials").withKeySerde(keys).withValueSerde(PoolPartial.serde())
                         .withNumberOfPartitions(1))
-                .process(() -> new PoolResolver(c.pools(), c.maxPoolBlocks(), counters), Named.as("pool-resolver"), POOL_BLOCKS_STORE)
-                .repartition(Repartitioned.<String, NatBinding>as("pool-facts").withKeySerde(keys).withValueSerde(internal))
-                .processValues(() -> new LateFacts(grace, counters, MINUTE.toMillis(), HOUR.toMillis()), Named.as("pool-facts-late"))
-                .groupByKey(Grouped.<String, NatBinding>as("pool-facts-grouped").withKeySerde(keys).withValueSerde(internal));
+                .process(() -> new PoolResolver(c.maxPoolBlocks(), counters), Named.as("pool-resolver"), POOL_BLOCKS_STORE)
+                .repartition(Repartitioned.<String, Counts.Pool>as("pool-counts").withKeySerde(keys).withValueSerde(Counts.poolSerde()))
+                .processValues(() -> new LateFacts<Counts.Pool>(grace, counters, p -> p.floats, MINUTE.toMillis(), HOUR.toMillis()),
+                        Named.as("pool-counts-late"))
+                .groupByKey(Grouped.<String, Counts.Pool>as("pool-counts-grouped").withKeySerde(keys).withValueSerde(Counts.poolSerde()));
         Serde<PoolStats> poolOut = output(Serdes.poolStats(), json);
         for (Duration size : new Duration[] {MINUTE, HOUR}) {
             String label = label(size);
             String name = "pool-stats-" + label;
             byPool.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
-                    .aggregate(Counts.Pool::new, (k, b, agg) -> agg.add(b), Named.as(name),
+                    .aggregate(Counts.Pool::new, (k, p, agg) -> agg.merge(p), Named.as(name),
                             Materialized.<String, Counts.Pool, WindowStore<Bytes, byte[]>>as(name + "-store")
                                     .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withRetention(size.plus(c.statsGrace())))
                     .toStream(Named.as(name + "-stream"))
@@ -99,7 +123,7 @@ public final class StatsTopology {
                             poolStats(c.verdict(), w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
                     .to(c.poolStatsTopic(), Produced.with(keys, poolOut).withName(name + "-sink"));
         }
-        byPool.aggregate(Counts.Pool::new, (k, b, agg) -> agg.add(b), Named.as("pool-stats-total"),
+        byPool.aggregate(Counts.Pool::new, (k, p, agg) -> agg.merge(p), Named.as("pool-stats-total"),
                         Materialized.<String, Counts.Pool, KeyValueStore<Bytes, byte[]>>as("pool-stats-total-store")
                                 .withKeySerde(keys).withValueSerde(Counts.poolSerde()))
                 .toStream(Named.as("pool-stats-total-stream"))
@@ -107,17 +131,34 @@ public final class StatsTopology {
                         Named.as("pool-stats-total-records"))
                 .to(c.poolStatsTopic(), Produced.with(keys, poolOut).withName("pool-stats-total-sink"));
 
-        KGroupedStream<String, NatBinding> byGateway = facts
-                .map((k, b) -> KeyValue.pair(b.getGateway(), b), Named.as("gateway-key"))
-                .repartition(Repartitioned.<String, NatBinding>as("gateway-facts").withKeySerde(keys).withValueSerde(internal))
-                .processValues(() -> new LateFacts(grace, counters, MINUTE.toMillis(), HOUR.toMillis()), Named.as("gateway-facts-late"))
-                .groupByKey(Grouped.<String, NatBinding>as("gateway-facts-grouped").withKeySerde(keys).withValueSerde(internal));
+        builder.addStateStore(CommitHook.builder(GATEWAY_HOOK));
+        KGroupedStream<String, Counts.Gateway> byGateway = facts
+                .process(() -> new Partials<>(GATEWAY_HOOK, new Partials.Kind<Counts.Gateway>() {
+                    @Override
+                    public String key(NatBinding fact) {
+                        return fact.getGateway();
+                    }
+
+                    @Override
+                    public Counts.Gateway create() {
+                        return new Counts.Gateway();
+                    }
+
+                    @Override
+                    public void add(Counts.Gateway partial, String key, NatBinding fact) {
+                        partial.add(fact);
+                    }
+                }), Named.as("gateway-partials-sum"), GATEWAY_HOOK)
+                .repartition(Repartitioned.<String, Counts.Gateway>as("gateway-counts").withKeySerde(keys).withValueSerde(Counts.gatewaySerde()))
+                .processValues(() -> new LateFacts<Counts.Gateway>(grace, counters, g -> g.attempts, MINUTE.toMillis(), HOUR.toMillis()),
+                        Named.as("gateway-counts-late"))
+                .groupByKey(Grouped.<String, Counts.Gateway>as("gateway-counts-grouped").withKeySerde(keys).withValueSerde(Counts.gatewaySerde()));
         Serde<GatewayStats> gatewayOut = output(Serdes.gatewayStats(), json);
         for (Duration size : new Duration[] {MINUTE, HOUR}) {
             String label = label(size);
             String name = "gateway-stats-" + label;
             byGateway.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
-                    .aggregate(Counts.Gateway::new, (k, b, agg) -> agg.add(b), Named.as(name),
+                    .aggregate(Counts.Gateway::new, (k, g, agg) -> agg.merge(g), Named.as(name),
                             Materialized.<String, Counts.Gateway, WindowStore<Bytes, byte[]>>as(name + "-store")
                                     .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withRetention(size.plus(c.statsGrace())))
                     .toStream(Named.as(name + "-stream"))
@@ -126,13 +167,31 @@ public final class StatsTopology {
                     .to(c.gatewayStatsTopic(), Produced.with(keys, gatewayOut).withName(name + "-sink"));
         }
 
-        facts.filter((k, b) -> "failed".equals(b.getOutcome()) && !"unknown".equals(b.getSubscriber()), Named.as("subscriber-failures"))
-                .map((k, b) -> KeyValue.pair(b.getSubscriber(), b), Named.as("subscriber-key"))
-                .repartition(Repartitioned.<String, NatBinding>as("subscriber-facts").withKeySerde(keys).withValueSerde(internal))
-                .processValues(() -> new LateFacts(grace, counters, HOUR.toMillis()), Named.as("subscriber-facts-late"))
-                .groupByKey(Grouped.<String, NatBinding>as("subscriber-facts-grouped").withKeySerde(keys).withValueSerde(internal))
+        builder.addStateStore(CommitHook.builder(SUBSCRIBER_HOOK));
+        facts.process(() -> new Partials<>(SUBSCRIBER_HOOK, new Partials.Kind<Counts.Subscriber>() {
+                    @Override
+                    public String key(NatBinding fact) {
+                        return "failed".equals(fact.getOutcome()) && !"unknown".equals(fact.getSubscriber()) ? fact.getSubscriber() : null;
+                    }
+
+                    @Override
+                    public Counts.Subscriber create() {
+                        return new Counts.Subscriber();
+                    }
+
+                    @Override
+                    public void add(Counts.Subscriber partial, String key, NatBinding fact) {
+                        partial.add(fact);
+                    }
+                }), Named.as("subscriber-partials-sum"), SUBSCRIBER_HOOK)
+                .repartition(Repartitioned.<String, Counts.Subscriber>as("subscriber-counts").withKeySerde(keys)
+                        .withValueSerde(Counts.subscriberSerde()))
+                .processValues(() -> new LateFacts<Counts.Subscriber>(grace, counters, s -> s.failed, HOUR.toMillis()),
+                        Named.as("subscriber-counts-late"))
+                .groupByKey(Grouped.<String, Counts.Subscriber>as("subscriber-counts-grouped").withKeySerde(keys)
+                        .withValueSerde(Counts.subscriberSerde()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
-                .aggregate(Counts.Subscriber::new, (k, b, agg) -> agg.add(b), Named.as("subscriber-stats-1h"),
+                .aggregate(Counts.Subscriber::new, (k, s, agg) -> agg.merge(s), Named.as("subscriber-stats-1h"),
                         Materialized.<String, Counts.Subscriber, WindowStore<Bytes, byte[]>>as("subscriber-stats-1h-store")
                                 .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withRetention(HOUR.plus(c.statsGrace())))
                 .toStream(Named.as("subscriber-stats-1h-stream"))

@@ -35,4 +35,18 @@ class PoolMapTest {
         assertThat(PoolMap.compareBlocks("198.51.100.0/24", "203.0.113.0/24")).isNegative();
         assertThat(PoolMap.compareBlocks("9.0.0.0/24", "10.0.0.0/24")).isNegative();   // numeric, not text order
     }
+
+    @Test
+    void shouldReadDottedQuadsAsInetAddressDoesAndRejectEverythingElseWithoutALookup() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            String quad = random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256);
+            assertThat(PoolMap.bytes(quad)).as(quad).isEqualTo(java.net.InetAddress.getByName(quad).getAddress());
+        }
+        for (String bad : List.of("256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", " 1.2.3.4",
+                "1.2.3.1000", "a.b.c.d", "1.2.3.-4", "example.com")) {
+            assertThat(PoolMap.bytes(bad)).as(bad).isNull();
+        }
+        assertThat(PoolMap.bytes("2001:db8::1")).hasSize(16);
+    }
 }
