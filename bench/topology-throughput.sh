@@ -54,7 +54,7 @@ PROPS
        -c "$work/server.properties" --standalone >/dev/null 2>"$work/format.err" \
     || java -cp "$bcp" kafka.tools.StorageTool format -t "$(java -cp "$bcp" kafka.tools.StorageTool random-uuid)" \
        -c "$work/server.properties" >/dev/null
-  java -Xms1g -Xmx1g -Dnatshift.bench.dir="$work" -Dlog4j2.configurationFile="$work/log4j2.properties" \
+  java -Xms1g -Xmx1g ${BROKER_JAVA_OPTS:-} -Dnatshift.bench.dir="$work" -Dlog4j2.configurationFile="$work/log4j2.properties" \
        -cp "$bcp" kafka.Kafka "$work/server.properties" >"$work/broker.out" 2>&1 &
   broker_pid=$!
   bootstrap="127.0.0.1:$port"

@@ -154,6 +154,7 @@ public final class TopologyThroughput {
     /** Runs one app to the end of the input; null topology = natshift's. */
     private Run runApp(Topology topology, String name, boolean measureState) throws Exception {
         String appId = "bench-" + name + "-" + UUID.randomUUID();
+        boolean baseline = topology != null;
         TopologyCounters counters = new TopologyCounters();
         TopologyConfig config = TopologyConfig.from(Map.of("natshift.input.topic", topic,
                 "natshift.topic.prefix", appId + "-"));
@@ -168,6 +169,10 @@ public final class TopologyThroughput {
                 // both apps alike: Kafka Streams' exactly-once default (100 ms) unless -Dbench.commit.interval.ms is given
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.getLong("bench.commit.interval.ms", 100L),
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest"));
+        if (baseline && !Boolean.getBoolean("bench.baseline.tuned")) {
+            // the reference is Kafka Streams as it comes: natshift's RocksDB settings are natshift's work
+            props.remove(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
+        }
         long start = System.nanoTime();
         double rate;
         double threadCpu;

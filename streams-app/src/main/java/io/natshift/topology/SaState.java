@@ -8,6 +8,8 @@ final class SaState {
     static final int ALERTED = 1;
     static final int OUTCOME_SENT = 2;
     static final int REPORTED = 4;
+    /** A packet with responder SPI 0 belongs to this attempt: it was seen from its first message. */
+    static final int SAW_START = 8;
 
     long responderSpi;
     int version;

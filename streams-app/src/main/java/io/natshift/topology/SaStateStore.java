@@ -1,10 +1,17 @@
 package io.natshift.topology;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -18,61 +25,106 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
- * sa-state: decoded SaState objects in front of the logged RocksDB store, written behind.
+ * sa-state: decoded SaState objects in front of the store's changelog and its RocksDB copy.
  *
  * <p>It replaces Kafka Streams' record cache for this store. That cache keeps serialized bytes, so
  * every packet paid an SaState encode plus the cache's sorted-map and dirty-set bookkeeping on byte
  * keys (a fifth of the stream thread in the topology benchmark's profile). Here a put only marks the
- * object dirty; dirty objects are encoded and written (RocksDB + changelog) when Kafka Streams flushes
- * caches before it commits (flushCache, the hook its own caching layer uses, so exactly-once sees the
- * same changelog as with that cache), or when the map is full and a dirty entry is evicted to make
- * room (SpiTable: CLOCK, an approximation of least recently used). Each dirty entry keeps the record
+ * object dirty; dirty objects are encoded and sent to the changelog when Kafka Streams flushes caches
+ * before it commits (flushCache, the hook its own caching layer uses, so exactly-once sees the same
+ * changelog as with that cache), or when the map is full and a dirty entry is evicted to make room
+ * (SpiTable: CLOCK, an approximation of least recently used). Each dirty entry keeps the record
  * context of its last put, so its changelog record has the timestamp it would have had. A task that
  * closes without committing drops what is dirty, as the record cache does, and restores from the
  * changelog.
  *
- * <p>Extends Kafka Streams' {@code WrappedStateStore} (an internal class: the Kafka version is pinned
- * in the parent pom) because the state manager flushes only stores it knows as caches.
+ * <p>The RocksDB copy is written only when it is read without this map: when an entry leaves the
+ * map (eviction), before an iterator, and before Kafka Streams records changelog offsets in the store
+ * ({@link #commit}: at a checkpoint, which under exactly-once is a clean close or a revocation, and
+ * after every commit under at-least-once). Between those the changelog is ahead of RocksDB for the
+ * entries in the map ("stale"), which only this map reads. An SA created and removed while in the
+ * map never touches RocksDB: the puts and deletes of every commit were a quarter of the stream
+ * thread, RocksDB's memtable skip list for the most part. Restoration writes RocksDB directly, as for
+ * any logged store. The changelog records are those the logged store wrote.
+ *
+ * <p>Extends Kafka Streams' {@code WrappedStateStore} and logs through its internal processor context
+ * (internal classes: the Kafka version is pinned in the parent pom) because the state manager flushes
+ * only stores it knows as caches, and the changelog must be written without the RocksDB write.
  */
 final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>, Long, SaState>
         implements KeyValueStore<Long, SaState> {
 
     private static final class Entry {
         final SaState state;
-        /** Record context of the last put, null when the stored copy is current. */
+        /** Record context of the last put not yet in the changelog, else null. */
         ProcessorRecordContext dirty;
+        /** In the changelog but not in RocksDB. */
+        boolean stale;
+        /** RocksDB may hold a value for this SPI: a delete must reach it. */
+        boolean stored;
 
-        Entry(SaState state, ProcessorRecordContext dirty) {
+        Entry(SaState state, ProcessorRecordContext dirty, boolean stored) {
             this.state = state;
             this.dirty = dirty;
+            this.stored = stored;
         }
     }
 
-    /** Null when natshift.state.object.cache is 0: every call goes straight to the logged store. */
+    private static final Serde<SaState> SERDE = new SaStateSerde();
+
+    /** Null when natshift.state.object.cache is 0: every call goes straight to RocksDB and the changelog. */
     private final SpiTable<Entry> objects;
+    private final boolean logging;
     /** SPIs whose entry may be dirty, in first-dirtied order; flushCache writes them. */
     private long[] dirtyKeys = new long[1024];
     private int dirtyCount;
+    /** The SPI of the last get that RocksDB did not know, until the next put: a new SA is not in RocksDB. */
+    private long missedKey;
+    private boolean missed;
+    /**
+     * RocksDB holds no SA that is not in the map, so a miss in the map is a miss: checked once the
+     * task processes (after restoration), true when RocksDB was empty then, false from the first
+     * eviction on. Spares the RocksDB read for the first packet of every new SA while the task's SAs
+     * fit in the map.
+     */
+    private boolean mapHoldsAll;
+    private boolean mapHoldsAllChecked;
     private InternalProcessorContext<?, ?> context;
     private long evictedDirty;
+    private long localWrites;
+    private long localReads;
 
-    SaStateStore(KeyValueStore<Long, SaState> logged, int capacity) {
-        super(logged);
+    /** {@code local}: the store over RocksDB without a changelog layer; {@code logging}: this store writes the changelog. */
+    SaStateStore(KeyValueStore<Long, SaState> local, int capacity, boolean logging) {
+        super(local);
+        this.logging = logging;
         this.objects = capacity == 0 ? null : new SpiTable<>(capacity, (spi, e) -> {
+            mapHoldsAll = false;
+            mapHoldsAllChecked = true;
             if (e.dirty != null) {
                 evictedDirty++;
-                write(spi, e);
+                log(spi, e.state, e.dirty);
+            }
+            if (e.dirty != null || e.stale) {
+                storeLocally(spi, e.state, e.dirty);
             }
         });
     }
 
-    /** The builder behind {@link NatshiftTopology}: logged persistent store, no record cache, this in front. */
+    /**
+     * The builder behind {@link NatshiftTopology}: a persistent store without record cache or changelog
+     * layer, this in front. The changelog is declared here (so Kafka Streams creates it and restores
+     * from it) and written by this store.
+     */
     static StoreBuilder<SaStateStore> builder(String name, int capacity, Map<String, String> changelogConfig) {
-        StoreBuilder<KeyValueStore<Long, SaState>> logged = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(name), Serdes.Long(), new SaStateSerde())
+        StoreBuilder<KeyValueStore<Long, SaState>> local = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(name), Serdes.Long(), SERDE)
                 .withCachingDisabled()
-                .withLoggingEnabled(changelogConfig);
+                .withLoggingDisabled();
         return new StoreBuilder<>() {
+            private boolean logging = true;
+            private Map<String, String> logConfig = new HashMap<>(changelogConfig);
+
             @Override
             public StoreBuilder<SaStateStore> withCachingEnabled() {
                 return this;   // this store is the cache
@@ -85,34 +137,36 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
             @Override
             public StoreBuilder<SaStateStore> withLoggingEnabled(Map<String, String> config) {
-                logged.withLoggingEnabled(config);
+                logging = true;
+                logConfig = new HashMap<>(config);
                 return this;
             }
 
             @Override
             public StoreBuilder<SaStateStore> withLoggingDisabled() {
-                logged.withLoggingDisabled();
+                logging = false;
+                logConfig.clear();
                 return this;
             }
 
             @Override
             public SaStateStore build() {
-                return new SaStateStore(logged.build(), capacity);
+                return new SaStateStore(local.build(), capacity, logging);
             }
 
             @Override
             public Map<String, String> logConfig() {
-                return logged.logConfig();
+                return logConfig;
             }
 
             @Override
             public boolean loggingEnabled() {
-                return logged.loggingEnabled();
+                return logging;
             }
 
             @Override
             public String name() {
-                return logged.name();
+                return local.name();
             }
         };
     }
@@ -126,16 +180,20 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     @Override
     public synchronized SaState get(Long key) {
-        if (objects == null) {
-            return wrapped().get(key);
-        }
-        Entry e = objects.get(key);
+        Entry e = objects == null ? null : objects.get(key);
         if (e != null) {
             return e.state;
         }
-        SaState s = wrapped().get(key);
-        if (s != null) {
-            objects.put(key, new Entry(s, null));
+        SaState s = null;
+        if (objects == null || !mapHoldsAll()) {
+            s = wrapped().get(key);
+            localReads++;
+        }
+        if (s == null) {
+            missed = true;
+            missedKey = key;
+        } else if (objects != null) {
+            objects.put(key, new Entry(s, null, true));
         }
         return s;
     }
@@ -146,7 +204,10 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             delete(key);
             return;
         }
+        boolean absent = missed && missedKey == key;
+        missed = false;
         if (objects == null) {
+            log(key, value, context.recordContext());
             wrapped().put(key, value);
             return;
         }
@@ -158,9 +219,19 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             e.dirty = context.recordContext();
         } else {
             // a new entry may evict (and write) another dirty one to make room
-            objects.put(key, new Entry(value, context.recordContext()));
+            objects.put(key, new Entry(value, context.recordContext(), e != null ? e.stored : !absent));
             markDirty(key);
         }
+    }
+
+    private boolean mapHoldsAll() {
+        if (!mapHoldsAllChecked) {
+            mapHoldsAllChecked = true;
+            try (KeyValueIterator<Long, SaState> stored = wrapped().all()) {
+                mapHoldsAll = !stored.hasNext();
+            }
+        }
+        return mapHoldsAll;
     }
 
     private void markDirty(long spi) {
@@ -175,6 +246,8 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             objects.clear();
         }
         dirtyCount = 0;
+        missed = false;
+        mapHoldsAllChecked = false;
         if (dirtyKeys.length > 1024) {
             dirtyKeys = new long[1024];   // one burst of puts must not pin its buffer
         }
@@ -198,12 +271,20 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     @Override
     public synchronized SaState delete(Long key) {
+        missed = false;
         Entry e = objects == null ? null : objects.remove(key);
-        SaState old = wrapped().delete(key);
-        return e != null ? e.state : old;
+        log(key, null, context.recordContext());
+        if (e == null) {
+            return wrapped().delete(key);
+        }
+        if (e.stored) {
+            wrapped().put(key, null);   // a delete without the read that returns the old value
+            localWrites++;
+        }
+        return e.state;
     }
 
-    /** Writes every dirty object to the logged store: Kafka Streams calls this before each commit. */
+    /** Sends every dirty object to the changelog: Kafka Streams calls this before each commit. */
     @Override
     public synchronized void flushCache() {
         writeDirty();
@@ -215,22 +296,62 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             long spi = dirtyKeys[i];
             Entry e = objects.get(spi);
             if (e != null && e.dirty != null) {
-                write(spi, e);
+                log(spi, e.state, e.dirty);
+                e.dirty = null;
+                e.stale = true;
             }
         }
         dirtyCount = 0;
     }
 
-    /** One changelog record under the record context of the entry's last put, as the record cache does. */
-    private void write(Long key, Entry e) {
+    /** Brings RocksDB up to the changelog, before Kafka Streams records the changelog offset in it. */
+    @Override
+    public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
+        writeStale();
+        super.commit(changelogOffsets);
+    }
+
+    private void writeStale() {
+        if (objects == null) {
+            return;
+        }
+        objects.forEach((spi, e) -> {
+            if (e.stale) {
+                storeLocally(spi, e.state, null);
+                e.stale = false;
+                e.stored = true;
+            }
+        });
+    }
+
+    /** One changelog record (null state: a tombstone) under the given record context, as the record cache sends it. */
+    private void log(long key, SaState state, ProcessorRecordContext recordContext) {
+        if (!logging) {
+            return;
+        }
         ProcessorRecordContext current = context.recordContext();
-        context.setRecordContext(e.dirty);
+        context.setRecordContext(recordContext);
         try {
-            wrapped().put(key, e.state);
+            byte[] value = state == null ? null : SaStateSerde.encode(state);
+            context.logChange(name(), Bytes.wrap(ByteBuffer.allocate(8).putLong(key).array()), value,
+                    recordContext.timestamp(), new RecordHeaders(), wrapped().getPosition());
         } finally {
             context.setRecordContext(current);
         }
-        e.dirty = null;
+    }
+
+    /** RocksDB only, under the record context of the change when it is known (its position). */
+    private void storeLocally(long key, SaState state, ProcessorRecordContext recordContext) {
+        ProcessorRecordContext current = context.recordContext();
+        if (recordContext != null) {
+            context.setRecordContext(recordContext);
+        }
+        try {
+            wrapped().put(key, state);
+            localWrites++;
+        } finally {
+            context.setRecordContext(current);
+        }
     }
 
     /** Forgets unwritten changes: Kafka Streams calls this when it closes a task without committing. */
@@ -243,12 +364,14 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     @Override
     public synchronized KeyValueIterator<Long, SaState> range(Long from, Long to) {
         writeDirty();   // iterators read RocksDB: bring it up to date first
+        writeStale();
         return wrapped().range(from, to);
     }
 
     @Override
     public synchronized KeyValueIterator<Long, SaState> all() {
         writeDirty();
+        writeStale();
         return wrapped().all();
     }
 
@@ -266,6 +389,16 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     /** Dirty entries written early because the map was full (tests, and the capacity's docs). */
     synchronized long evictedDirty() {
         return evictedDirty;
+    }
+
+    /** RocksDB puts and deletes made by this store (tests). */
+    synchronized long localWrites() {
+        return localWrites;
+    }
+
+    /** Point reads that went to RocksDB (tests). */
+    synchronized long localReads() {
+        return localReads;
     }
 
     synchronized int cachedObjects() {

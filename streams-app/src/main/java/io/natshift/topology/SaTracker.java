@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.natshift.schemas.avro.IkePacket;
 import io.natshift.schemas.avro.ProbeHeartbeat;
+import io.natshift.topology.correlation.StatsTopology;
 
 /**
  * Follows every IKE SA of its task: one sa-state entry per initiator SPI, read and written once
@@ -148,6 +149,9 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         if (s.responderSpi == 0 && rspi != 0) {
             s.responderSpi = rspi;
         }
+        if (rspi == 0) {
+            s.flags |= SaState.SAW_START;
+        }
 
         Negotiation.apply(s, p, ts);
 
@@ -234,7 +238,12 @@ final class SaTracker implements Processor<byte[], SpecificRecord, String, Speci
         var session = Outputs.session(spi, s, closedBy);
         counters.sessions.increment();
         context.forward(new Record<String, SpecificRecord>(session.getSaId(), session, at), NatshiftTopology.SESSIONS_SINK);
-        context.forward(new Record<String, SpecificRecord>(session.getSaId(), NatBindings.of(spi, s), at), NatshiftTopology.SA_FACTS);
+        Record<String, SpecificRecord> fact = new Record<>(session.getSaId(), NatBindings.of(spi, s), at);
+        if (s.has(SaState.SAW_START) && s.responderSpi != 0) {
+            // seen from its first message and answered: not a forgotten SA summarised again (StatsTopology)
+            fact.headers().add(StatsTopology.FROM_START_HEADER, null);
+        }
+        context.forward(fact, NatshiftTopology.SA_FACTS);
         if (s.has(SaState.ALERTED) && !s.has(SaState.OUTCOME_SENT)) {
             s.flags |= SaState.OUTCOME_SENT;
             forwardAlert(spi, s, s.established() ? Outputs.RECOVERED : Outputs.FAILED, at, at);

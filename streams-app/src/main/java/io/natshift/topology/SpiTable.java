@@ -98,6 +98,20 @@ final class SpiTable<V> {
         return size;
     }
 
+    interface Visitor<V> {
+        void visit(long key, V value);
+    }
+
+    /** Visits every entry; the visitor must not add or remove entries. */
+    @SuppressWarnings("unchecked")
+    void forEach(Visitor<V> visitor) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null) {
+                visitor.visit(keys[i], (V) values[i]);
+            }
+        }
+    }
+
     void clear() {
         Arrays.fill(values, null);
         Arrays.fill(referenced, false);

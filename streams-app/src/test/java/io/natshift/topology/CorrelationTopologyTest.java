@@ -488,6 +488,18 @@ class CorrelationTopologyTest {
     }
 
     @Test
+    void shouldWriteBindingsWithoutTheInProcessFromStartHeader() {
+        start(Map.of());
+        pipeInTimeOrder(incidentAt("gateway", 0));
+        heartbeat(Scenarios.T0 + AFTER_TIMEOUTS);
+
+        var written = bindings.readRecordsToList();
+        assertThat(written).hasSize(3);
+        assertThat(written).allSatisfy(r -> assertThat(r.headers().toArray()).isEmpty());
+        assertThat(counters.correlation.resummarised()).isZero();
+    }
+
+    @Test
     void shouldKeepTheJoinedBindingAndCountTheAttemptOnceWhenTrailingPacketsAreSummarisedAgain() {
         start(Map.of());
         long ispi = 0x2a70L;

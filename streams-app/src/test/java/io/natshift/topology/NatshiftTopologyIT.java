@@ -107,7 +107,7 @@ class NatshiftTopologyIT {
     }
 
     @Test
-    void shouldGiveIdenticalOutputWhenRestartedInTheMiddleAndWithOneOrEightPartitions() throws Exception {
+    void shouldGiveIdenticalOutputWhenRestartedInTheMiddleWithOrWithoutItsStateDirectoryAndWithOneOrEightPartitions() throws Exception {
         List<Input> input = mixedTraffic();
         int half = input.size() / 2;
 
@@ -146,6 +146,24 @@ class NatshiftTopologyIT {
             assertThat(sessionsB).isEqualTo(sessionsA);
             // and nothing the restarted run wrote is a second pending or a second outcome of one SA
             assertThat(alertsB.values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
+        }
+
+        // the same, restarted on its own state directory: what the first run checkpointed in RocksDB at
+        // its clean close, plus the changelog after it (sa-state writes RocksDB only at checkpoints)
+        String prefixC = "it-" + UUID.randomUUID() + ".";
+        TopologyConfig c = TopologyConfig.from(Map.of("natshift.topic.prefix", prefixC));
+        createTopics(c, 8);
+        String appIdC = "it-resume-" + UUID.randomUUID();
+        produce(c, input.subList(0, half), 8, false);
+        try (KafkaStreams streams = streams(appIdC, c, stateDir.resolve("own"))) {
+            streams.start();
+            awaitCommitted(appIdC, half);
+        }
+        produce(c, input.subList(half, input.size()), 8, true);
+        try (KafkaStreams streams = streams(appIdC, c, stateDir.resolve("own"))) {
+            streams.start();
+            assertThat(latest(readAlerts(c, expectedAlertedSas))).isEqualTo(latest(alertsA));
+            assertThat(readSessions(c, expectedSessions)).isEqualTo(sessionsA);
         }
         assertThat(alertsA.values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
         assertThat(latest(alertsA).values().stream().filter(x -> x.getOutcome().equals("recovered")).count()).isEqualTo(100);

@@ -59,6 +59,8 @@ class SaStateStoreTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "store-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // natshift's default: commits record no changelog offsets in the store, checkpoints (clean close) do
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(t, p);
         ops = driver.createInputTopic("ops", new StringSerializer(), new StringSerializer());
         changelog = driver.createOutputTopic(CHANGELOG, new LongDeserializer(), (topic, b) -> b);
@@ -77,7 +79,11 @@ class SaStateStoreTest {
         @Override
         public void process(Record<String, String> record) {
             for (String op : record.value().split(",")) {
-                if (op.startsWith("-")) {
+                if (op.equals("!")) {
+                    store.flushCache();   // what Kafka Streams does before every commit
+                } else if (op.equals("#")) {
+                    context.forward(new Record<>(0L, store.localWrites(), record.timestamp()));
+                } else if (op.startsWith("-")) {
                     store.delete(Long.parseLong(op.substring(1)));
                 } else if (op.startsWith("?")) {
                     long spi = Long.parseLong(op.substring(1));
@@ -203,5 +209,97 @@ class SaStateStoreTest {
 
         assertThat(changelog.readRecordsToList()).extracting(r -> lastTs(r.value())).containsExactly(100L, 101L);
         assertThat(store.cachedObjects()).isZero();
+    }
+
+    private static long localLastTs(SaStateStore store, long spi) {
+        SaState s = store.wrapped().get(spi);
+        return s == null ? -1L : s.lastTs;
+    }
+
+    // The test driver records changelog offsets in the stores after every input record (a checkpoint);
+    // a running exactly-once app only at a clean close or a revocation. "!" is the flush before a commit
+    // without that, "#" reads how many RocksDB writes the store made so far.
+
+    @Test
+    void shouldSendFlushedSasToTheChangelogWithoutWritingRocksDb() {
+        start(1000);
+        ops.pipeInput("a", "1:100,2:200,!,#", 1_000L);
+
+        assertThat(reads.readValuesToList()).containsExactly(0L);
+        assertThat(changelog.readRecordsToList()).extracting(TestRecord::key).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void shouldBringRocksDbUpToTheChangelogWhenOffsetsAreRecorded() {
+        start(1000);
+        ops.pipeInput("a", "1:100,2:200,!,=1:150", 1_000L);
+
+        // the driver's checkpoint after the record: the flushed 2 and the still dirty 1, both now logged
+        assertThat(store.localWrites()).isEqualTo(2);
+        assertThat(localLastTs(store, 1L)).isEqualTo(150L);
+        assertThat(localLastTs(store, 2L)).isEqualTo(200L);
+    }
+
+    @Test
+    void shouldNeverTouchRocksDbForAnSaCreatedAndDeletedWhileInTheMap() {
+        start(1000);
+        ops.pipeInput("a", "?1,1:100,!,=1:150,!,-1,?1,#", 1_000L);
+
+        assertThat(changelog.readRecordsToList()).extracting(r -> r.value() == null ? "tombstone" : "ts " + lastTs(r.value()))
+                .containsExactly("ts 100", "ts 150", "tombstone");
+        assertThat(reads.readValuesToList()).containsExactly(-1L, -1L, 0L);
+        assertThat(store.localWrites()).isZero();
+    }
+
+    @Test
+    void shouldDeleteFromRocksDbAnSaThatWasWrittenThereBefore() {
+        start(1000);
+        ops.pipeInput("a", "1:100", 1_000L);
+        assertThat(localLastTs(store, 1L)).isEqualTo(100L);
+
+        ops.pipeInput("b", "-1", 2_000L);
+
+        assertThat(localLastTs(store, 1L)).isEqualTo(-1L);
+        assertThat(store.localWrites()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldWriteAnEvictedSaToRocksDbWhenOnlyItsChangelogRecordWasSent() {
+        start(2);
+        // 3 evicts 1 or 2, both logged and clean: one RocksDB write, no second changelog record
+        ops.pipeInput("a", "1:100,2:200,!,3:300,#,?1,?2,?3", 1_000L);
+
+        assertThat(reads.readValuesToList()).containsExactly(1L, 100L, 200L, 300L);
+        assertThat(changelog.readRecordsToList()).extracting(TestRecord::key).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void shouldNotReadRocksDbForANewSaWhileEverySaFitsInTheMap() {
+        start(1000);
+        ops.pipeInput("a", "?1,1:100,?2,2:200,?1", 1_000L);
+
+        assertThat(reads.readValuesToList()).containsExactly(-1L, -1L, 100L);
+        assertThat(store.localReads()).isZero();
+    }
+
+    @Test
+    void shouldReadRocksDbForSasOutsideTheMapOnceItHasEvicted() {
+        start(2);
+        ops.pipeInput("a", "1:100,2:200,3:300,?4", 1_000L);
+
+        assertThat(store.localReads()).isEqualTo(1);
+        assertThat(reads.readValuesToList()).containsExactly(-1L);
+    }
+
+    @Test
+    void shouldReadRocksDbAgainAfterTheMapWasDroppedOverStoredSas() {
+        start(1000);
+        ops.pipeInput("a", "1:100", 1_000L);   // the driver's checkpoint writes it to RocksDB
+        store.clearCache();   // what Kafka Streams does when it closes the task without committing
+
+        ops.pipeInput("b", "?1,?2", 2_000L);
+
+        assertThat(reads.readValuesToList()).containsExactly(100L, -1L);
+        assertThat(store.localReads()).isEqualTo(2);
     }
 }

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowStore;
 
 import io.natshift.schemas.JsonRecords;
@@ -58,6 +59,11 @@ public final class StatsTopology {
     /** SA ids already reported, with how complete their binding was (BindingGuard). */
     static final String BINDINGS_SEEN_STORE = "nat-bindings-seen";
     static final String BINDINGS_SINK = "nat-bindings-sink";
+    /**
+     * On a fact whose attempt was seen from its first message (responder SPI 0) and answered: no earlier
+     * summary can share its SA id, so BindingGuard skips the lookup. In-process only, never written out.
+     */
+    public static final String FROM_START_HEADER = "natshift.from-start";
     /** Stores holding nothing, through which the Partials processors write their sums at each commit. */
     static final String POOL_HOOK = "pool-partials-hook";
     static final String GATEWAY_HOOK = "gateway-partials-hook";
@@ -67,6 +73,20 @@ public final class StatsTopology {
     private static final Duration HOUR = Duration.ofHours(1);
 
     private StatsTopology() {
+    }
+
+    /**
+     * Minute windows in memory, hour windows in RocksDB; both logged. A persistent window store opens a
+     * RocksDB instance per segment (at least a minute) and deletes expired ones: a replay running through
+     * a day of capture time in minutes spent a tenth of its wall time opening and deleting databases.
+     * Minute windows hold a few minutes of pools and gateways, a few KiB each; the hour windows' keys
+     * (subscribers for subscriber-stats-1h) can be many, and their segments turn over every half hour.
+     */
+    static WindowBytesStoreSupplier windowStore(String name, Duration size, Duration grace) {
+        Duration retention = size.plus(grace);
+        return size.compareTo(MINUTE) <= 0
+                ? Stores.inMemoryWindowStore(name, retention, size, false)
+                : Stores.persistentTimestampedWindowStore(name, retention, size, false);
     }
 
     public static void build(StreamsBuilder builder, KStream<String, SpecificRecord> tracked, boolean json,
@@ -116,8 +136,8 @@ public final class StatsTopology {
             String name = "pool-stats-" + label;
             byPool.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
                     .aggregate(Counts.Pool::new, (k, p, agg) -> agg.merge(p), Named.as(name),
-                            Materialized.<String, Counts.Pool, WindowStore<Bytes, byte[]>>as(name + "-store")
-                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withRetention(size.plus(c.statsGrace())))
+                            Materialized.<String, Counts.Pool>as(windowStore(name + "-store", size, c.statsGrace()))
+                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             poolStats(c.verdict(), w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -159,8 +179,8 @@ public final class StatsTopology {
             String name = "gateway-stats-" + label;
             byGateway.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
                     .aggregate(Counts.Gateway::new, (k, g, agg) -> agg.merge(g), Named.as(name),
-                            Materialized.<String, Counts.Gateway, WindowStore<Bytes, byte[]>>as(name + "-store")
-                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withRetention(size.plus(c.statsGrace())))
+                            Materialized.<String, Counts.Gateway>as(windowStore(name + "-store", size, c.statsGrace()))
+                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             gatewayStats(w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
