@@ -7,6 +7,7 @@
 # With NATSHIFT_BOOTSTRAP=host:port it uses that broker instead of starting one. Alert latency: LATENCY_RATE
 # (20000 packets/s) for LATENCY_SECONDS (100), shifts of the first LATENCY_STEADY_AFTER seconds (40) not counted
 # (one partition: at 2,000 new SAs/s the task reaches its live-SA cap of 250,000 after about 120 s).
+# BENCH_JAVA_OPTS / BROKER_JAVA_OPTS / LATENCY_JAVA_OPTS: extra JVM options (a profiler agent, -Dbench.warmups=N, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q -pl bench -am package -DskipTests
@@ -64,7 +65,7 @@ PROPS
   done
   echo "broker: Apache Kafka (kafka.Kafka, KRaft) on $bootstrap"
 fi
-java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
+java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.broker.pid="$broker_pid" -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
 if [ "${NATSHIFT_LATENCY:-1}" = 1 ]; then
   java -Xms4g -Xmx4g ${LATENCY_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-100}" "${LATENCY_STEADY_AFTER:-40}"
 fi

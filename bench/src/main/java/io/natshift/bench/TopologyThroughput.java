@@ -87,11 +87,16 @@ public final class TopologyThroughput {
         List<Double> baseline = new ArrayList<>();
         List<Double> natshiftCpu = new ArrayList<>();
         List<Double> baselineCpu = new ArrayList<>();
-        // One round of each first, not counted: in the first natshift round the C2 compiler takes
-        // about half of this JVM's CPU (perf record, 2026-11-28), natshift having far more code to compile.
-        double wb = runApp(baselineTopology(), "baseline", false).rate();
-        double wn = runApp(null, "natshift", false).rate();
-        System.out.printf("warm-up round (not counted): natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", wn, wb, wn / wb);
+        List<Double> natshiftMachine = new ArrayList<>();
+        List<Double> baselineMachine = new ArrayList<>();
+        // Rounds of each first, not counted (-Dbench.warmups, default 1): in the first natshift round the
+        // C2 compiler takes about half of this JVM's CPU (perf record, 2026-11-28), natshift having far
+        // more code to compile, and it still compiles in the rounds after (see "JIT" below).
+        for (int w = 1; w <= Integer.getInteger("bench.warmups", 1); w++) {
+            double wb = runApp(baselineTopology(), "baseline", false).rate();
+            double wn = runApp(null, "natshift", false).rate();
+            System.out.printf("warm-up round %d (not counted): natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", w, wn, wb, wn / wb);
+        }
         for (int round = 1; round <= rounds; round++) {
             Run b = runApp(baselineTopology(), "baseline", false);
             Run n = runApp(null, "natshift", round == rounds);
@@ -101,12 +106,22 @@ public final class TopologyThroughput {
             natshiftCpu.add(n.threadCpuMicros());
             System.out.printf("round %d: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f; stream thread CPU per record: natshift %.2f us, baseline %.2f us, baseline/natshift %.2f%n",
                     round, n.rate(), b.rate(), n.rate() / b.rate(), n.threadCpuMicros(), b.threadCpuMicros(), b.threadCpuMicros() / n.threadCpuMicros());
+            System.out.printf("  machine CPU per record (app JVM without JIT + broker; JIT apart): natshift %s, baseline %s%n",
+                    n.machine(), b.machine());
+            if (n.brokerMicros() >= 0) {
+                natshiftMachine.add(n.appMicros() + n.brokerMicros());
+                baselineMachine.add(b.appMicros() + b.brokerMicros());
+            }
         }
         double mn = median(natshift);
         double mb = median(baseline);
         System.out.printf("median of %d rounds: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", rounds, mn, mb, mn / mb);
         System.out.printf("median stream thread CPU per record: natshift %.2f us, baseline %.2f us, ratio %.2f%n",
                 median(natshiftCpu), median(baselineCpu), median(baselineCpu) / median(natshiftCpu));
+        if (!natshiftMachine.isEmpty()) {
+            System.out.printf("median machine CPU per record (app JVM without JIT + broker): natshift %.2f us, baseline %.2f us, ratio %.2f%n",
+                    median(natshiftMachine), median(baselineMachine), median(baselineMachine) / median(natshiftMachine));
+        }
     }
 
     private void produce(List<SyntheticSas.Packet> packets) throws Exception {
@@ -147,8 +162,15 @@ public final class TopologyThroughput {
         }
     }
 
-    /** One app's run: records/s, and its stream thread's CPU per input record in microseconds (start-up included). */
-    private record Run(double rate, double threadCpuMicros) {
+    /**
+     * One app's run: records/s, and per input record in microseconds (start-up included): its stream
+     * thread's CPU, this JVM's CPU without the JIT compiler threads, the JIT's, the broker's (-1: unknown).
+     */
+    private record Run(double rate, double threadCpuMicros, double appMicros, double jitMicros, double brokerMicros) {
+        String machine() {
+            return brokerMicros < 0 ? String.format("%.2f us app (broker unknown), JIT %.2f us", appMicros, jitMicros)
+                    : String.format("%.2f us (app %.2f + broker %.2f), JIT %.2f us", appMicros + brokerMicros, appMicros, brokerMicros, jitMicros);
+        }
     }
 
     /** Runs one app to the end of the input; null topology = natshift's. */
@@ -172,10 +194,13 @@ public final class TopologyThroughput {
         if (baseline && !Boolean.getBoolean("bench.baseline.tuned")) {
             // the reference is Kafka Streams as it comes: natshift's RocksDB settings are natshift's work
             props.remove(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
+            props.remove(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG));
         }
+        MachineCpu.Sample cpuBefore = MachineCpu.now();
         long start = System.nanoTime();
         double rate;
         double threadCpu;
+        MachineCpu.Sample cpu;
         try (KafkaStreams streams = new KafkaStreams(topology, props);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             streams.start();
@@ -193,6 +218,7 @@ public final class TopologyThroughput {
                 Thread.sleep(50);
             }
             rate = records / ((System.nanoTime() - start) / 1e9);
+            cpu = MachineCpu.now().minus(cpuBefore);
             // the stream thread's own CPU: steadier on this VM than wall time, which also counts the
             // minutes the thread waits for a core shared with the broker and the JIT
             threadCpu = streamThreadCpuNanos(appId) / 1e3 / records;
@@ -204,7 +230,9 @@ public final class TopologyThroughput {
             System.out.printf("RocksDB files of sa-state after close: %,d bytes%n", sizeOf(stateDir, "sa-state"));
         }
         deleteTree(stateDir);
-        return new Run(rate, threadCpu);
+        double perRecord = 1e3 * records;
+        return new Run(rate, threadCpu, (cpu.process() - Math.max(0, cpu.jit())) / perRecord, cpu.jit() / perRecord,
+                cpu.broker() < 0 ? -1 : cpu.broker() / perRecord);
     }
 
     private static long streamThreadCpuNanos(String appId) {

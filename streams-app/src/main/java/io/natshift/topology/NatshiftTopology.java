@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -111,6 +112,9 @@ public final class NatshiftTopology {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreTuning.class);
+        // changelogs and outputs repeat addresses, SPIs and field names: lz4 shrinks what the broker copies
+        // and stores, and costs the app less than the broker saves (docs/perf-topology.md, session 6)
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.putAll(overrides);
         p.put(PoisonRecordHandler.COUNTERS_CONFIG, counters);
         return p;

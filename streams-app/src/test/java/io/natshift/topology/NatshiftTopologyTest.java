@@ -537,11 +537,21 @@ class NatshiftTopologyTest {
     }
 
     @Test
-    void shouldDefaultToExactlyOnceV2AndThePoisonHandler() {
+    void shouldDefaultToExactlyOnceV2ThePoisonHandlerAndNatshiftsStoreAndProducerTuning() {
         Properties p = NatshiftTopology.streamsProperties("a", "b:9092", counters, Map.of());
         assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(p.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)).isEqualTo(PoisonRecordHandler.class);
         assertThat(p.get(PoisonRecordHandler.COUNTERS_CONFIG)).isSameAs(counters);
+        assertThat(p.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo(StoreTuning.class);
+        assertThat(p.get("producer.compression.type")).isEqualTo("lz4");
+    }
+
+    @Test
+    void shouldLetTheOperatorReplaceTheStoreAndProducerTuning() {
+        Properties p = NatshiftTopology.streamsProperties("a", "b:9092", counters,
+                Map.of("producer.compression.type", "zstd", StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Tuning"));
+        assertThat(p.get("producer.compression.type")).isEqualTo("zstd");
+        assertThat(p.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo("com.example.Tuning");
     }
 
     @Test
