@@ -7,7 +7,9 @@
 # With NATSHIFT_BOOTSTRAP=host:port it uses that broker instead of starting one. Alert latency: LATENCY_RATE
 # (20000 packets/s) for LATENCY_SECONDS (100), shifts of the first LATENCY_STEADY_AFTER seconds (40) not counted
 # (one partition: at 2,000 new SAs/s the task reaches its live-SA cap of 250,000 after about 120 s).
-# BENCH_JAVA_OPTS / BROKER_JAVA_OPTS / LATENCY_JAVA_OPTS: extra JVM options (a profiler agent, -Dbench.warmups=N, ...).
+# BENCH_JAVA_OPTS / BROKER_JAVA_OPTS / LATENCY_JAVA_OPTS: extra JVM options (a profiler agent; -Dbench.warmups=N
+# uncounted rounds of each app first, default 2; -Dbench.baseline.tuned=true gives the baseline natshift's RocksDB
+# and producer settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q -pl bench -am package -DskipTests

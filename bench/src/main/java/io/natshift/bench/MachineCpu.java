@@ -18,22 +18,31 @@ final class MachineCpu {
     private MachineCpu() {
     }
 
-    record Sample(long process, long jit, long broker) {
+    /** This JVM's CPU and its JIT's; the broker's CPU without its JIT's, and its JIT's. */
+    record Sample(long process, long jit, long broker, long brokerJit) {
         Sample minus(Sample before) {
+            boolean known = broker >= 0 && before.broker >= 0 && brokerJit >= 0 && before.brokerJit >= 0;
             return new Sample(process - before.process, jit - before.jit,
-                    broker < 0 || before.broker < 0 ? -1 : broker - before.broker);
+                    known ? broker - before.broker : -1, known ? brokerJit - before.brokerJit : -1);
         }
     }
 
     static Sample now() {
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         String pid = System.getProperty("bench.broker.pid", "");
-        return new Sample(process, jit(), pid.isBlank() ? -1 : ticks(Path.of("/proc", pid, "stat")));
+        if (pid.isBlank()) {
+            return new Sample(process, jit(Path.of("/proc/self")), -1, -1);
+        }
+        Path broker = Path.of("/proc", pid);
+        long brokerJit = jit(broker);
+        long brokerAll = ticks(broker.resolve("stat"));
+        return new Sample(process, jit(Path.of("/proc/self")), brokerAll < 0 || brokerJit < 0 ? -1 : brokerAll - brokerJit, brokerJit);
     }
 
-    private static long jit() {
+    /** CPU of the C1/C2 compiler threads of a process. */
+    private static long jit(Path process) {
         long sum = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
             for (Path task : tasks) {
                 String comm = Files.readString(task.resolve("comm")).trim();
                 if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {

@@ -89,10 +89,10 @@ public final class TopologyThroughput {
         List<Double> baselineCpu = new ArrayList<>();
         List<Double> natshiftMachine = new ArrayList<>();
         List<Double> baselineMachine = new ArrayList<>();
-        // Rounds of each first, not counted (-Dbench.warmups, default 1): in the first natshift round the
-        // C2 compiler takes about half of this JVM's CPU (perf record, 2026-11-28), natshift having far
-        // more code to compile, and it still compiles in the rounds after (see "JIT" below).
-        for (int w = 1; w <= Integer.getInteger("bench.warmups", 1); w++) {
+        // Rounds of each first, not counted (-Dbench.warmups, default 2): in the first natshift round the
+        // C2 compilers take about half of this JVM's CPU and of the broker's (async-profiler, 2026-11-29),
+        // natshift having far more code to compile, and they still compile in the round after.
+        for (int w = 1; w <= Integer.getInteger("bench.warmups", 2); w++) {
             double wb = runApp(baselineTopology(), "baseline", false).rate();
             double wn = runApp(null, "natshift", false).rate();
             System.out.printf("warm-up round %d (not counted): natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", w, wn, wb, wn / wb);
@@ -106,7 +106,7 @@ public final class TopologyThroughput {
             natshiftCpu.add(n.threadCpuMicros());
             System.out.printf("round %d: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f; stream thread CPU per record: natshift %.2f us, baseline %.2f us, baseline/natshift %.2f%n",
                     round, n.rate(), b.rate(), n.rate() / b.rate(), n.threadCpuMicros(), b.threadCpuMicros(), b.threadCpuMicros() / n.threadCpuMicros());
-            System.out.printf("  machine CPU per record (app JVM without JIT + broker; JIT apart): natshift %s, baseline %s%n",
+            System.out.printf("  machine CPU per record (app JVM + broker JVM, each without its JIT; JIT apart): natshift %s, baseline %s%n",
                     n.machine(), b.machine());
             if (n.brokerMicros() >= 0) {
                 natshiftMachine.add(n.appMicros() + n.brokerMicros());
@@ -119,7 +119,7 @@ public final class TopologyThroughput {
         System.out.printf("median stream thread CPU per record: natshift %.2f us, baseline %.2f us, ratio %.2f%n",
                 median(natshiftCpu), median(baselineCpu), median(baselineCpu) / median(natshiftCpu));
         if (!natshiftMachine.isEmpty()) {
-            System.out.printf("median machine CPU per record (app JVM without JIT + broker): natshift %.2f us, baseline %.2f us, ratio %.2f%n",
+            System.out.printf("median machine CPU per record (app + broker, without JIT): natshift %.2f us, baseline %.2f us, ratio %.2f%n",
                     median(natshiftMachine), median(baselineMachine), median(baselineMachine) / median(natshiftMachine));
         }
     }
@@ -166,10 +166,12 @@ public final class TopologyThroughput {
      * One app's run: records/s, and per input record in microseconds (start-up included): its stream
      * thread's CPU, this JVM's CPU without the JIT compiler threads, the JIT's, the broker's (-1: unknown).
      */
-    private record Run(double rate, double threadCpuMicros, double appMicros, double jitMicros, double brokerMicros) {
+    private record Run(double rate, double threadCpuMicros, double appMicros, double jitMicros, double brokerMicros,
+                       double brokerJitMicros) {
         String machine() {
-            return brokerMicros < 0 ? String.format("%.2f us app (broker unknown), JIT %.2f us", appMicros, jitMicros)
-                    : String.format("%.2f us (app %.2f + broker %.2f), JIT %.2f us", appMicros + brokerMicros, appMicros, brokerMicros, jitMicros);
+            return brokerMicros < 0 ? String.format("%.2f us app (broker unknown), app JIT %.2f us", appMicros, jitMicros)
+                    : String.format("%.2f us (app %.2f + broker %.2f), JIT app %.2f + broker %.2f us", appMicros + brokerMicros,
+                            appMicros, brokerMicros, jitMicros, brokerJitMicros);
         }
     }
 
@@ -232,7 +234,7 @@ public final class TopologyThroughput {
         deleteTree(stateDir);
         double perRecord = 1e3 * records;
         return new Run(rate, threadCpu, (cpu.process() - Math.max(0, cpu.jit())) / perRecord, cpu.jit() / perRecord,
-                cpu.broker() < 0 ? -1 : cpu.broker() / perRecord);
+                cpu.broker() < 0 ? -1 : cpu.broker() / perRecord, cpu.brokerJit() < 0 ? -1 : cpu.brokerJit() / perRecord);
     }
 
     private static long streamThreadCpuNanos(String appId) {
