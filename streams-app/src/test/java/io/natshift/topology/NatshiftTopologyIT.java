@@ -109,7 +109,6 @@ class NatshiftTopologyIT {
     @Test
     void shouldGiveIdenticalOutputWhenRestartedInTheMiddleWithOrWithoutItsStateDirectoryAndWithOneOrEightPartitions() throws Exception {
         List<Input> input = mixedTraffic();
-        int half = input.size() / 2;
 
         // reference: one partition, one uninterrupted run
         String prefixA = "it-" + UUID.randomUUID() + ".";
@@ -125,49 +124,44 @@ class NatshiftTopologyIT {
         }
 
         // eight partitions, stopped after the first half, state directory lost, restored from the changelog
-        String prefixB = "it-" + UUID.randomUUID() + ".";
-        TopologyConfig b = TopologyConfig.from(Map.of("natshift.topic.prefix", prefixB));
-        createTopics(b, 8);
-        String appId = "it-restart-" + UUID.randomUUID();
-        produce(b, input.subList(0, half), 8, false);
-        try (KafkaStreams streams = streams(appId, b, stateDir.resolve("first"))) {
-            streams.start();
-            awaitCommitted(appId, half);
-        }
-        produce(b, input.subList(half, input.size()), 8, true);
-        try (KafkaStreams streams = streams(appId, b, stateDir.resolve("second"))) {
-            streams.start();
-            Map<String, List<NatShiftAlert>> alertsB = readAlerts(b, expectedAlertedSas);
-            Map<String, SessionSummary> sessionsB = readSessions(b, expectedSessions);
-
-            // natshift.alerts is compacted: the latest alert of every SA is the contract (the pending
-            // record a later outcome replaces may already be compacted away, in either run)
-            assertThat(latest(alertsB)).isEqualTo(latest(alertsA));
-            assertThat(sessionsB).isEqualTo(sessionsA);
-            // and nothing the restarted run wrote is a second pending or a second outcome of one SA
-            assertThat(alertsB.values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
-        }
+        Run b = stoppedInTheMiddle(input, "restart", stateDir.resolve("first"), stateDir.resolve("second"));
+        // natshift.alerts is compacted: the latest alert of every SA is the contract (the pending
+        // record a later outcome replaces may already be compacted away, in either run)
+        assertThat(latest(b.alerts())).isEqualTo(latest(alertsA));
+        assertThat(b.sessions()).isEqualTo(sessionsA);
+        // and nothing the restarted run wrote is a second pending or a second outcome of one SA
+        assertThat(b.alerts().values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
 
         // the same, restarted on its own state directory: what the first run checkpointed in RocksDB at
         // its clean close, plus the changelog after it (sa-state writes RocksDB only at checkpoints)
-        String prefixC = "it-" + UUID.randomUUID() + ".";
-        TopologyConfig c = TopologyConfig.from(Map.of("natshift.topic.prefix", prefixC));
-        createTopics(c, 8);
-        String appIdC = "it-resume-" + UUID.randomUUID();
-        produce(c, input.subList(0, half), 8, false);
-        try (KafkaStreams streams = streams(appIdC, c, stateDir.resolve("own"))) {
-            streams.start();
-            awaitCommitted(appIdC, half);
-        }
-        produce(c, input.subList(half, input.size()), 8, true);
-        try (KafkaStreams streams = streams(appIdC, c, stateDir.resolve("own"))) {
-            streams.start();
-            assertThat(latest(readAlerts(c, expectedAlertedSas))).isEqualTo(latest(alertsA));
-            assertThat(readSessions(c, expectedSessions)).isEqualTo(sessionsA);
-        }
+        Run c = stoppedInTheMiddle(input, "resume", stateDir.resolve("own"), stateDir.resolve("own"));
+        assertThat(latest(c.alerts())).isEqualTo(latest(alertsA));
+        assertThat(c.sessions()).isEqualTo(sessionsA);
+
         assertThat(alertsA.values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
         assertThat(latest(alertsA).values().stream().filter(x -> x.getOutcome().equals("recovered")).count()).isEqualTo(100);
         assertThat(latest(alertsA).values().stream().filter(x -> x.getOutcome().equals("failed")).count()).isEqualTo(100);
+    }
+
+    private record Run(Map<String, List<NatShiftAlert>> alerts, Map<String, SessionSummary> sessions) {
+    }
+
+    /** Eight partitions; the app stops once it has committed the first half and starts again on {@code second}. */
+    private Run stoppedInTheMiddle(List<Input> input, String name, Path first, Path second) throws Exception {
+        TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", "it-" + UUID.randomUUID() + "."));
+        createTopics(config, 8);
+        String appId = "it-" + name + "-" + UUID.randomUUID();
+        int half = input.size() / 2;
+        produce(config, input.subList(0, half), 8, false);
+        try (KafkaStreams streams = streams(appId, config, first)) {
+            streams.start();
+            awaitCommitted(appId, half);
+        }
+        produce(config, input.subList(half, input.size()), 8, true);
+        try (KafkaStreams streams = streams(appId, config, second)) {
+            streams.start();
+            return new Run(readAlerts(config, expectedAlertedSas), readSessions(config, expectedSessions));
+        }
     }
 
     private int expectedAlertedSas;
