@@ -23,7 +23,7 @@ import io.natshift.schemas.Topics;
  * @param retention             natshift.state.retention.ms: how long a summarised SA is kept to absorb its late packets (DPD, delete)
  * @param maxLiveSasPerTask     natshift.max.live.sas.per.task: cap on SAs in state per task; packets of new SAs beyond it are dropped and counted
  * @param punctuateInterval     natshift.punctuate.interval.ms: stream-time interval of the timeout scan
- * @param stateObjectCache      natshift.state.object.cache: decoded SA states kept on the heap per task (write-through; 0 = off)
+ * @param stateObjectCache      natshift.state.object.cache: decoded SA states kept on the heap per task in front of sa-state (SaStateStore; 0 = off)
  */
 public record TopologyConfig(String inputTopic, String alertsTopic, String sessionsTopic, OutputFormat outputFormat,
                              Duration grace, Duration negotiationIdle, Duration negotiationMax, Duration establishedIdle,
