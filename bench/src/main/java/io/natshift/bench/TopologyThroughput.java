@@ -197,6 +197,7 @@ public final class TopologyThroughput {
             // the reference is Kafka Streams as it comes: natshift's RocksDB settings are natshift's work
             props.remove(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
             props.remove(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG));
+            props.remove(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG));
         }
         MachineCpu.Sample cpuBefore = MachineCpu.now();
         long start = System.nanoTime();

@@ -113,8 +113,10 @@ public final class NatshiftTopology {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreTuning.class);
         // changelogs and outputs repeat addresses, SPIs and field names: lz4 shrinks what the broker copies
-        // and stores, and costs the app less than the broker saves (docs/perf-topology.md, session 6)
+        // and stores; larger batches mean fewer for the broker to validate and append per commit
+        // (docs/perf-topology.md, session 6)
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         p.putAll(overrides);
         p.put(PoisonRecordHandler.COUNTERS_CONFIG, counters);
         return p;

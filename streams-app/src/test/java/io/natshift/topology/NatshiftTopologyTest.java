@@ -544,6 +544,7 @@ class NatshiftTopologyTest {
         assertThat(p.get(PoisonRecordHandler.COUNTERS_CONFIG)).isSameAs(counters);
         assertThat(p.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo(StoreTuning.class);
         assertThat(p.get("producer.compression.type")).isEqualTo("lz4");
+        assertThat(p.get("producer.batch.size")).isEqualTo(256 * 1024);
     }
 
     @Test
