@@ -124,7 +124,7 @@ class NatshiftTopologyIT {
         }
 
         // eight partitions, stopped after the first half, state directory lost, restored from the changelog
-        Run b = stoppedInTheMiddle(input, "restart", stateDir.resolve("first"), stateDir.resolve("second"));
+        Run b = stoppedInTheMiddle(input, "restart", stateDir.resolve("first"), stateDir.resolve("second"), StreamsConfig.EXACTLY_ONCE_V2);
         // natshift.alerts is compacted: the latest alert of every SA is the contract (the pending
         // record a later outcome replaces may already be compacted away, in either run)
         assertThat(latest(b.alerts())).isEqualTo(latest(alertsA));
@@ -132,9 +132,10 @@ class NatshiftTopologyIT {
         // and nothing the restarted run wrote is a second pending or a second outcome of one SA
         assertThat(b.alerts().values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
 
-        // the same, restarted on its own state directory: what the first run checkpointed in RocksDB at
-        // its clean close, plus the changelog after it (sa-state writes RocksDB only at checkpoints)
-        Run c = stoppedInTheMiddle(input, "resume", stateDir.resolve("own"), stateDir.resolve("own"));
+        // the same under at-least-once, restarted on its own state directory: what the first run
+        // checkpointed in RocksDB, plus the changelog after the offset recorded with it (sa-state writes
+        // RocksDB only at checkpoints; exactly-once restores such a directory from the changelog anyway)
+        Run c = stoppedInTheMiddle(input, "resume", stateDir.resolve("own"), stateDir.resolve("own"), StreamsConfig.AT_LEAST_ONCE);
         assertThat(latest(c.alerts())).isEqualTo(latest(alertsA));
         assertThat(c.sessions()).isEqualTo(sessionsA);
 
@@ -146,19 +147,19 @@ class NatshiftTopologyIT {
     private record Run(Map<String, List<NatShiftAlert>> alerts, Map<String, SessionSummary> sessions) {
     }
 
-    /** Eight partitions; the app stops once it has committed the first half and starts again on {@code second}. */
-    private Run stoppedInTheMiddle(List<Input> input, String name, Path first, Path second) throws Exception {
+    /** Eight partitions; the app stops once it has committed the first half and starts again on {@code second}, cleanly. */
+    private Run stoppedInTheMiddle(List<Input> input, String name, Path first, Path second, String guarantee) throws Exception {
         TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", "it-" + UUID.randomUUID() + "."));
         createTopics(config, 8);
         String appId = "it-" + name + "-" + UUID.randomUUID();
         int half = input.size() / 2;
         produce(config, input.subList(0, half), 8, false);
-        try (KafkaStreams streams = streams(appId, config, first)) {
+        try (KafkaStreams streams = streams(appId, config, first, guarantee)) {
             streams.start();
             awaitCommitted(appId, half);
         }
         produce(config, input.subList(half, input.size()), 8, true);
-        try (KafkaStreams streams = streams(appId, config, second)) {
+        try (KafkaStreams streams = streams(appId, config, second, guarantee)) {
             streams.start();
             return new Run(readAlerts(config, expectedAlertedSas), readSessions(config, expectedSessions));
         }
@@ -245,9 +246,14 @@ class NatshiftTopologyIT {
     }
 
     private KafkaStreams streams(String appId, TopologyConfig config, Path dir) {
+        return streams(appId, config, dir, StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    private KafkaStreams streams(String appId, TopologyConfig config, Path dir, String guarantee) {
         TopologyCounters counters = new TopologyCounters();
         Properties props = NatshiftTopology.streamsProperties(appId, kafka.bootstrapServers(), counters, Map.of(
                 StreamsConfig.STATE_DIR_CONFIG, dir.toString(),
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest",
                 // Streams does not leave the group on close: the restarted instance waits until the
                 // stopped one's session expires. Keep that short here, as a deployment would not.
