@@ -19,7 +19,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
-import org.apache.kafka.streams.state.WindowStore;
 
 import io.natshift.schemas.JsonRecords;
 import io.natshift.schemas.Serdes;
@@ -212,8 +211,8 @@ public final class StatsTopology {
                         .withValueSerde(Counts.subscriberSerde()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
                 .aggregate(Counts.Subscriber::new, (k, s, agg) -> agg.merge(s), Named.as("subscriber-stats-1h"),
-                        Materialized.<String, Counts.Subscriber, WindowStore<Bytes, byte[]>>as("subscriber-stats-1h-store")
-                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withRetention(HOUR.plus(c.statsGrace())))
+                        Materialized.<String, Counts.Subscriber>as(windowStore("subscriber-stats-1h-store", HOUR, c.statsGrace()))
+                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()))
                 .toStream(Named.as("subscriber-stats-1h-stream"))
                 .map((w, agg) -> KeyValue.pair(w.key() + "|" + w.window().start(), SubscriberStats.newBuilder()
                         .setSubscriber(w.key()).setSubscriberSource(agg.source)
