@@ -194,10 +194,8 @@ public final class TopologyThroughput {
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.getLong("bench.commit.interval.ms", 100L),
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest"));
         if (baseline && !Boolean.getBoolean("bench.baseline.tuned")) {
-            // the reference is Kafka Streams as it comes: natshift's RocksDB settings are natshift's work
-            props.remove(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
-            props.remove(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG));
-            props.remove(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG));
+            // the reference is Kafka Streams as it comes: natshift's RocksDB and producer settings are natshift's work
+            NatshiftTopology.TUNING.keySet().forEach(props::remove);
         }
         MachineCpu.Sample cpuBefore = MachineCpu.now();
         long start = System.nanoTime();

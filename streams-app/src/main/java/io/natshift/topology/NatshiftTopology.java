@@ -101,8 +101,19 @@ public final class NatshiftTopology {
     }
 
     /**
+     * natshift's own settings on top of Kafka Streams' defaults, overridable like any other: RocksDB
+     * (StoreTuning) and the producer. Changelogs and outputs repeat addresses, SPIs and field names: lz4
+     * shrinks what the broker copies and stores; larger batches mean fewer for the broker to validate
+     * and append per commit (docs/perf-topology.md, session 6).
+     */
+    public static final Map<String, Object> TUNING = Map.of(
+            StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreTuning.class,
+            StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4",
+            StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+
+    /**
      * Kafka Streams settings natshift relies on: exactly_once_v2 unless {@code processing.guarantee}
-     * is given, the poison-record handler wired to {@code counters}. {@code overrides} win.
+     * is given, the poison-record handler wired to {@code counters}, {@link #TUNING}. {@code overrides} win.
      */
     public static Properties streamsProperties(String applicationId, String bootstrapServers, TopologyCounters counters,
                                                Map<?, ?> overrides) {
@@ -111,12 +122,7 @@ public final class NatshiftTopology {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
-        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreTuning.class);
-        // changelogs and outputs repeat addresses, SPIs and field names: lz4 shrinks what the broker copies
-        // and stores; larger batches mean fewer for the broker to validate and append per commit
-        // (docs/perf-topology.md, session 6)
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        p.putAll(TUNING);
         p.putAll(overrides);
         p.put(PoisonRecordHandler.COUNTERS_CONFIG, counters);
         return p;
