@@ -329,26 +329,25 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         if (!logging) {
             return;
         }
-        ProcessorRecordContext current = context.recordContext();
-        context.setRecordContext(recordContext);
-        try {
-            byte[] value = state == null ? null : SaStateSerde.encode(state);
-            context.logChange(name(), Bytes.wrap(ByteBuffer.allocate(8).putLong(key).array()), value,
-                    recordContext.timestamp(), new RecordHeaders(), wrapped().getPosition());
-        } finally {
-            context.setRecordContext(current);
-        }
+        byte[] value = state == null ? null : SaStateSerde.encode(state);
+        inContext(recordContext, () -> context.logChange(name(), Bytes.wrap(ByteBuffer.allocate(8).putLong(key).array()), value,
+                recordContext.timestamp(), new RecordHeaders(), wrapped().getPosition()));
     }
 
     /** RocksDB only, under the record context of the change when it is known (its position). */
     private void storeLocally(long key, SaState state, ProcessorRecordContext recordContext) {
+        inContext(recordContext, () -> wrapped().put(key, state));
+        localWrites++;
+    }
+
+    /** Runs {@code write} under {@code recordContext} (null: the current one), then restores the current one. */
+    private void inContext(ProcessorRecordContext recordContext, Runnable write) {
         ProcessorRecordContext current = context.recordContext();
         if (recordContext != null) {
             context.setRecordContext(recordContext);
         }
         try {
-            wrapped().put(key, state);
-            localWrites++;
+            write.run();
         } finally {
             context.setRecordContext(current);
         }
