@@ -88,6 +88,8 @@ public final class TopologyThroughput {
         List<Double> natshiftCpu = new ArrayList<>();
         List<Double> baselineCpu = new ArrayList<>();
         List<Double> natshiftMachine = new ArrayList<>();
+        List<Double> natshiftAfter = new ArrayList<>();
+        List<Double> baselineAfter = new ArrayList<>();
         List<Double> baselineMachine = new ArrayList<>();
         // Rounds of each first, not counted (-Dbench.warmups, default 2): in the first natshift round the
         // C2 compilers take about half of this JVM's CPU and of the broker's (async-profiler, 2026-11-29),
@@ -104,8 +106,12 @@ public final class TopologyThroughput {
             natshift.add(n.rate());
             baselineCpu.add(b.threadCpuMicros());
             natshiftCpu.add(n.threadCpuMicros());
+            natshiftAfter.add(n.rateAfterStartup());
+            baselineAfter.add(b.rateAfterStartup());
             System.out.printf("round %d: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f; stream thread CPU per record: natshift %.2f us, baseline %.2f us, baseline/natshift %.2f%n",
                     round, n.rate(), b.rate(), n.rate() / b.rate(), n.threadCpuMicros(), b.threadCpuMicros(), b.threadCpuMicros() / n.threadCpuMicros());
+            System.out.printf("  start-up (to the first commit): natshift %.2f s, baseline %.2f s; after it: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n",
+                    n.startupSeconds(), b.startupSeconds(), n.rateAfterStartup(), b.rateAfterStartup(), n.rateAfterStartup() / b.rateAfterStartup());
             System.out.printf("  machine CPU per record (app JVM + broker JVM, each without its JIT; JIT apart): natshift %s, baseline %s%n",
                     n.machine(), b.machine());
             if (n.brokerMicros() >= 0) {
@@ -116,6 +122,8 @@ public final class TopologyThroughput {
         double mn = median(natshift);
         double mb = median(baseline);
         System.out.printf("median of %d rounds: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n", rounds, mn, mb, mn / mb);
+        System.out.printf("median after start-up: natshift %,.0f records/s, baseline %,.0f records/s, ratio %.2f%n",
+                median(natshiftAfter), median(baselineAfter), median(natshiftAfter) / median(baselineAfter));
         System.out.printf("median stream thread CPU per record: natshift %.2f us, baseline %.2f us, ratio %.2f%n",
                 median(natshiftCpu), median(baselineCpu), median(baselineCpu) / median(natshiftCpu));
         if (!natshiftMachine.isEmpty()) {
@@ -163,11 +171,12 @@ public final class TopologyThroughput {
     }
 
     /**
-     * One app's run: records/s, and per input record in microseconds (start-up included): its stream
+     * One app's run: records/s (start-up included; seconds to its first commit; records/s after that),
+     * and per input record in microseconds (start-up included): its stream
      * thread's CPU, this JVM's CPU without the JIT compiler threads, the JIT's, the broker's (-1: unknown).
      */
-    private record Run(double rate, double threadCpuMicros, double appMicros, double jitMicros, double brokerMicros,
-                       double brokerJitMicros) {
+    private record Run(double rate, double startupSeconds, double rateAfterStartup, double threadCpuMicros, double appMicros,
+                       double jitMicros, double brokerMicros, double brokerJitMicros) {
         String machine() {
             return brokerMicros < 0 ? String.format("%.2f us app (broker unknown), app JIT %.2f us", appMicros, jitMicros)
                     : String.format("%.2f us (app %.2f + broker %.2f), JIT app %.2f + broker %.2f us", appMicros + brokerMicros,
@@ -200,6 +209,12 @@ public final class TopologyThroughput {
         MachineCpu.Sample cpuBefore = MachineCpu.now();
         long start = System.nanoTime();
         double rate;
+        // start-up: until the first committed offset (internal topics created, tasks restored, first
+        // transaction); the rate after it is what a long-running app sustains
+        long firstCommit = -1;
+        long firstOffset = 0;
+        double startup;
+        double after;
         double threadCpu;
         MachineCpu.Sample cpu;
         try (KafkaStreams streams = new KafkaStreams(topology, props);
@@ -210,6 +225,10 @@ public final class TopologyThroughput {
                 Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
                 OffsetAndMetadata o = committed.get(tp);
+                if (o != null && firstCommit < 0) {
+                    firstCommit = System.nanoTime();
+                    firstOffset = o.offset();
+                }
                 if (o != null && o.offset() >= records) {
                     break;
                 }
@@ -218,7 +237,10 @@ public final class TopologyThroughput {
                 }
                 Thread.sleep(50);
             }
-            rate = records / ((System.nanoTime() - start) / 1e9);
+            long end = System.nanoTime();
+            rate = records / ((end - start) / 1e9);
+            startup = (firstCommit - start) / 1e9;
+            after = (records - firstOffset) / ((end - firstCommit) / 1e9);
             cpu = MachineCpu.now().minus(cpuBefore);
             // the stream thread's own CPU: steadier on this VM than wall time, which also counts the
             // minutes the thread waits for a core shared with the broker and the JIT
@@ -232,7 +254,7 @@ public final class TopologyThroughput {
         }
         deleteTree(stateDir);
         double perRecord = 1e3 * records;
-        return new Run(rate, threadCpu, (cpu.process() - Math.max(0, cpu.jit())) / perRecord, cpu.jit() / perRecord,
+        return new Run(rate, startup, after, threadCpu, (cpu.process() - Math.max(0, cpu.jit())) / perRecord, cpu.jit() / perRecord,
                 cpu.broker() < 0 ? -1 : cpu.broker() / perRecord, cpu.brokerJit() < 0 ? -1 : cpu.brokerJit() / perRecord);
     }
 

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -101,15 +102,27 @@ public final class NatshiftTopology {
     }
 
     /**
-     * natshift's own settings on top of Kafka Streams' defaults, overridable like any other: RocksDB
-     * (StoreTuning) and the producer. Changelogs and outputs repeat addresses, SPIs and field names: lz4
-     * shrinks what the broker copies and stores; larger batches mean fewer for the broker to validate
-     * and append per commit (docs/perf-topology.md, session 6).
+     * natshift's own settings on top of Kafka Streams' defaults, overridable like any other
+     * (docs/topology.md, Tuning; measurements in docs/perf-topology.md, sessions 6 and 7):
+     * <ul>
+     * <li>RocksDB: {@link StoreTuning}.</li>
+     * <li>Producer: lz4, because changelogs and outputs repeat addresses, SPIs and field names; batches
+     * of up to 256 KiB, fewer for the broker to validate and append; sent after 5 ms instead of
+     * Kafka Streams' 100 ms, so the broker appends them while the stream thread goes on processing,
+     * instead of all at once while the thread waits in the commit's flush.</li>
+     * <li>Start-up: a first start creates some twenty internal topics; Kafka Streams checks them and
+     * retries every {@code retry.backoff.ms} (100 ms; the clients' exponential backoff starts there
+     * too), and the restore consumer waited up to {@code fetch.max.wait.ms} (500 ms) on empty
+     * changelogs: together about two seconds of every first start and of every analyze run.</li>
+     * </ul>
      */
     public static final Map<String, Object> TUNING = Map.of(
             StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreTuning.class,
             StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4",
-            StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+            StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024,
+            StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5,
+            StreamsConfig.RETRY_BACKOFF_MS_CONFIG, 20L,
+            StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
 
     /**
      * Kafka Streams settings natshift relies on: exactly_once_v2 unless {@code processing.guarantee}

@@ -545,13 +545,30 @@ class NatshiftTopologyTest {
         assertThat(p.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo(StoreTuning.class);
         assertThat(p.get("producer.compression.type")).isEqualTo("lz4");
         assertThat(p.get("producer.batch.size")).isEqualTo(256 * 1024);
+        assertThat(p.get("producer.linger.ms")).isEqualTo(5);
+        assertThat(p.get(StreamsConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(20L);
+        assertThat(p.get("restore.consumer.fetch.max.wait.ms")).isEqualTo(50);
+    }
+
+    @Test
+    void shouldHandNatshiftsProducerAndStartUpSettingsToKafkaStreamsClients() {
+        // the prefixes must reach the clients Kafka Streams builds, not just sit in the properties
+        StreamsConfig config = new StreamsConfig(NatshiftTopology.streamsProperties("a", "b:9092", counters, Map.of()));
+        Map<String, Object> producer = config.getProducerConfigs("client");
+        assertThat(producer).containsEntry("linger.ms", 5).containsEntry("compression.type", "lz4")
+                .containsEntry("batch.size", 256 * 1024).containsEntry("retry.backoff.ms", 20L);
+        assertThat(config.getRestoreConsumerConfigs("client")).containsEntry("fetch.max.wait.ms", 50);
+        assertThat(config.getMainConsumerConfigs("g", "client", 0)).doesNotContainKey("fetch.max.wait.ms");
+        assertThat(config.getLong(StreamsConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(20L);
     }
 
     @Test
     void shouldLetTheOperatorReplaceTheStoreAndProducerTuning() {
         Properties p = NatshiftTopology.streamsProperties("a", "b:9092", counters,
-                Map.of("producer.compression.type", "zstd", StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Tuning"));
+                Map.of("producer.compression.type", "zstd", StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Tuning",
+                        "producer.linger.ms", 100));
         assertThat(p.get("producer.compression.type")).isEqualTo("zstd");
+        assertThat(p.get("producer.linger.ms")).isEqualTo(100);
         assertThat(p.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo("com.example.Tuning");
     }
 
