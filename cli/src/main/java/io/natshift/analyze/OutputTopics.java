@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import org.apache.avro.generic.IndexedRecord;
 
@@ -39,8 +40,11 @@ final class OutputTopics {
                                   List<Analysis.Input> inputs, int maxLadders)
             throws InterruptedException, IOException, AnalysisException {
         var alertSerde = Serdes.natShiftAlert();
+        var sessionSerde = Serdes.sessionSummary();
         Map<String, NatShiftAlert> alerts = new LinkedHashMap<>();
-        TopicReader.readAll(bootstrap, config.alertsTopic(), (k, v) -> {
+        List<SessionSummary> sessions = new ArrayList<>();
+        Map<String, BiConsumer<byte[], byte[]>> sinks = new LinkedHashMap<>();
+        sinks.put(config.alertsTopic(), (k, v) -> {
             String key = new String(k, java.nio.charset.StandardCharsets.UTF_8);
             if (v == null) {
                 alerts.remove(key);
@@ -48,9 +52,7 @@ final class OutputTopics {
                 alerts.put(key, alertSerde.decode(v));
             }
         });
-        var sessionSerde = Serdes.sessionSummary();
-        List<SessionSummary> sessions = new ArrayList<>();
-        TopicReader.readAll(bootstrap, config.sessionsTopic(), (k, v) -> {
+        sinks.put(config.sessionsTopic(), (k, v) -> {
             if (v != null) {
                 sessions.add(sessionSerde.decode(v));
             }
@@ -63,13 +65,14 @@ final class OutputTopics {
             }
             List<Map<String, Object>> records = new ArrayList<>();
             var deserializer = t.valueSerde().get().deserializer();
-            TopicReader.readAll(bootstrap, t.name(), (k, v) -> {
+            sinks.put(t.name(), (k, v) -> {
                 if (v != null) {
                     records.add(asMap(deserializer.deserialize(t.name(), v)));
                 }
             });
             extra.put(t.name().substring(prefix.length()), records);
         }
+        TopicReader.readAll(bootstrap, sinks);
         List<NatShiftAlert> sorted = alerts.values().stream()
                 .sorted(Comparator.comparingLong(NatShiftAlert::getDetectedAtMillis).thenComparing(NatShiftAlert::getSaId)).toList();
         Evidence evidence = evidenceOf(inputs, sorted, maxLadders);

@@ -1,6 +1,7 @@
 package io.natshift.analyze;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads a topic from the beginning to its current end (committed records only), without a consumer group.
+ * Reads topics from the beginning to their current end (committed records only), without a consumer group.
  *
  * <p>The end is the high watermark, not the last stable offset: a transaction's commit returns to its
  * producer (and its consumer offsets become visible) before the coordinator has written the commit
@@ -38,7 +39,12 @@ final class TopicReader {
     private TopicReader() {
     }
 
-    static void readAll(String bootstrap, String topic, BiConsumer<byte[], byte[]> sink) throws InterruptedException {
+    /**
+     * Reads every topic of {@code sinks} from its beginning to its end, handing each record to its
+     * topic's sink in partition order. One consumer and one admin client for all of them: a client per
+     * topic cost about half a second each (metadata, connections) of every analyze run.
+     */
+    static void readAll(String bootstrap, Map<String, BiConsumer<byte[], byte[]>> sinks) throws InterruptedException {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -46,10 +52,13 @@ final class TopicReader {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+        String names = String.join(", ", sinks.keySet());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            Map<TopicPartition, Long> end = settledEnd(bootstrap, topic, partitions);
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : sinks.keySet()) {
+                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            }
+            Map<TopicPartition, Long> end = settledEnd(bootstrap, names, partitions);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long lastProgress = System.currentTimeMillis();
@@ -59,20 +68,20 @@ final class TopicReader {
                     lastProgress = System.currentTimeMillis();
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    sink.accept(r.key(), r.value());
+                    sinks.get(r.topic()).accept(r.key(), r.value());
                 }
                 if (System.currentTimeMillis() - lastProgress > STALL_MILLIS) {
-                    throw new IllegalStateException("reading " + topic + ": no progress for " + STALL_MILLIS / 1000 + " s");
+                    throw new IllegalStateException("reading " + names + ": no progress for " + STALL_MILLIS / 1000 + " s");
                 }
                 if (Thread.interrupted()) {
-                    throw new InterruptedException("reading " + topic);
+                    throw new InterruptedException("reading " + names);
                 }
             }
         }
     }
 
     /** The high watermark of every partition, once the last stable offset has caught up with it. */
-    private static Map<TopicPartition, Long> settledEnd(String bootstrap, String topic, List<TopicPartition> partitions)
+    private static Map<TopicPartition, Long> settledEnd(String bootstrap, String names, List<TopicPartition> partitions)
             throws InterruptedException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
@@ -85,13 +94,13 @@ final class TopicReader {
                     return high;
                 }
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("reading " + topic + ": a transaction stayed open for " + STALL_MILLIS / 1000
+                    throw new IllegalStateException("reading " + names + ": a transaction stayed open for " + STALL_MILLIS / 1000
                             + " s (last stable offsets " + stable + ", high watermarks " + high + ")");
                 }
                 Thread.sleep(50);
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("reading " + topic + ": cannot list its offsets: " + Analysis.reason(e), e);
+            throw new IllegalStateException("reading " + names + ": cannot list their offsets: " + Analysis.reason(e), e);
         }
     }
 
