@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -74,7 +75,7 @@ class TopicReaderIT {
         assertThat(a).hasSize(3000);
         // partition order: the even records of partition 0 in the order they were sent
         assertThat(a.stream().filter(v -> Integer.parseInt(v.substring(1)) % 2 == 0).toList())
-                .isEqualTo(java.util.stream.IntStream.range(0, 1500).mapToObj(i -> "a" + 2 * i).toList());
+                .isEqualTo(IntStream.range(0, 1500).mapToObj(i -> "a" + 2 * i).toList());
         assertThat(b).containsExactly("b1", null, "b2");
         assertThat(empty).isEmpty();
     }

@@ -232,8 +232,9 @@ class LiveLabIT {
 
     /**
      * The same links' captures through `analyze`: every SA id, before, after, gateway and outcome as
-     * live, the detection time within a few milliseconds (another capture of the same packets). analyze drains every timeout after the last packet; the live pipeline decides only what
-     * stream time reached while the probes ran (a strict gateway's last attempt may still be pending).
+     * live, the detection time within a few milliseconds (another capture of the same packets).
+     * analyze drains every timeout after the last packet; the live pipeline decides only what stream
+     * time reached while the probes ran (a strict gateway's last attempt may still be pending).
      */
     private void assertAnalyzeAgrees(Live live) throws Exception {
         Analysis.Result replay = analyze(live);
