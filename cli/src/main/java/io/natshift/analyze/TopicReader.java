@@ -71,7 +71,8 @@ final class TopicReader {
                     sinks.get(r.topic()).accept(r.key(), r.value());
                 }
                 if (System.currentTimeMillis() - lastProgress > STALL_MILLIS) {
-                    throw new IllegalStateException("reading " + names + ": no progress for " + STALL_MILLIS / 1000 + " s");
+                    throw new IllegalStateException("reading " + names + ": no progress for " + STALL_MILLIS / 1000 + " s ("
+                            + behind(consumer, end) + ")");
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException("reading " + names);
@@ -111,6 +112,18 @@ final class TopicReader {
         admin.listOffsets(spec, new ListOffsetsOptions(level)).all().get(30, TimeUnit.SECONDS)
                 .forEach((tp, info) -> out.put(tp, info.offset()));
         return out;
+    }
+
+    /** The partitions short of their end, as "topic-partition at offset of end": which topic stalled, for the error. */
+    private static String behind(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        List<String> out = new ArrayList<>();
+        end.forEach((tp, last) -> {
+            long at = consumer.position(tp);
+            if (at < last) {
+                out.add(tp + " at " + at + " of " + last);
+            }
+        });
+        return String.join(", ", out);
     }
 
     private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
