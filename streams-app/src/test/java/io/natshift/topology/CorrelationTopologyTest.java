@@ -362,6 +362,11 @@ class CorrelationTopologyTest {
         heartbeat(heartbeatAt);
     }
 
+    /** Stream time at which the tracker task has sent the partials of every minute ending at or before {@code minuteEnd}. */
+    private static long partialsSentAfter(long minuteEnd) {
+        return minuteEnd + TopologyConfig.defaults().factLag().toMillis();
+    }
+
     @Test
     void shouldCloseAMinuteWindowExactlyWhenStreamTimeReachesItsEndPlusGrace() {
         start(Map.of("natshift.stats.grace.ms", "10000"));
@@ -369,15 +374,15 @@ class CorrelationTopologyTest {
         long windowEnd = windowStart + 60_000;
         String key = Scenarios.GATEWAY + "|1m|" + windowStart;
         unanswered(0x1L, windowStart + 5_000);
-        unanswered(0x2L, windowEnd + 10_000 - 1);   // stats stream time: one ms before the window closes
-        heartbeat(windowEnd + 10_000 + 3_000);
-        lateUnanswered(0x3L, windowEnd - 1, windowEnd + 10_000 + 6_000);   // still open: counted
+        unanswered(0x2L, windowEnd + 10_000 - 1);   // the next minute's partial: stats stream time one ms before the window closes
+        long sent = partialsSentAfter(windowEnd + 60_000);
+        heartbeat(sent);
+        lateUnanswered(0x3L, windowEnd - 1, sent + 3_000);   // still open: counted
         assertThat(latestByKey(gatewayStats).get(key).getAttempts()).isEqualTo(2);
 
-        unanswered(0x4L, windowEnd + 10_000);   // stats stream time reaches end + grace: closed
-        heartbeat(windowEnd + 10_000 + 9_000);
-        lateUnanswered(0x5L, windowEnd - 1, windowEnd + 10_000 + 12_000);   // too late: dropped
-        // the windows hold what the partials summed: 20 attempts in each minute
+        unanswered(0x4L, windowEnd + 10_000);   // a late fact of the next minute, sent alone: stats stream time reaches end + grace
+        heartbeat(sent + 6_000);
+        lateUnanswered(0x5L, windowEnd - 1, sent + 9_000);   // too late: dropped
         Map<String, GatewayStats> latest = latestByKey(gatewayStats);
         assertThat(latest).doesNotContainKey(key);   // nothing rewrote the closed window
         GatewayStats next = latest.get(Scenarios.GATEWAY + "|1m|" + windowEnd);
@@ -403,30 +408,44 @@ class CorrelationTopologyTest {
     }
 
     @Test
-    void shouldSendOnePartialPerGatewayAndMinuteForTheFactsOfOneCommit() {
+    void shouldHoldOnePartialPerGatewayAndMinuteUntilTheMinuteEndPlusTheFactLag() {
         start(Map.of());
         long minute = (Scenarios.T0 / 60_000 + 2) * 60_000;
+        long lag = TopologyConfig.defaults().factLag().toMillis();
         // 40 unanswered SAs whose facts fall 1 s either side of a minute boundary; all packets within 2 s of
-        // each other, so nothing closes until the heartbeat, whose scan closes them all in one commit
+        // each other, so nothing closes until the first heartbeat, whose scan closes them all
         for (int i = 0; i < 40; i++) {
             unanswered(0x500L + i, minute - 1_000 + i * 50L);
         }
-        assertThat(sessions.readValuesToList()).isEmpty();
-        heartbeat(minute + AFTER_TIMEOUTS);
+        var partialTopic = driver.createOutputTopic("natshift-test-gateway-counts-repartition", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        heartbeat(minute + lag - 1);
+        assertThat(sessions.readValuesToList()).hasSize(40);
+        assertThat(partialTopic.readRecordsToList()).isEmpty();   // the first minute may still get facts
+        KeyValueStore<String, byte[]> held = driver.getKeyValueStore("stats-partials");
+        assertThat(held.get("gateway|" + (minute / 60_000 - 1) + "|" + Scenarios.GATEWAY)).isNotNull();   // saved at the commit
+        assertThat(held.get("gateway|" + (minute / 60_000) + "|" + Scenarios.GATEWAY)).isNotNull();
 
-        var partials = driver.createOutputTopic("natshift-test-gateway-counts-repartition", new StringDeserializer(),
-                new ByteArrayDeserializer()).readRecordsToList();
-        assertThat(partials).hasSize(2);
-        assertThat(partials).allMatch(r -> r.key().equals(Scenarios.GATEWAY));
-        assertThat(partials.get(0).timestamp()).isEqualTo(minute - 1_000 + 19 * 50L);   // stamped with its latest fact
-        assertThat(partials.get(1).timestamp()).isEqualTo(minute - 1_000 + 39 * 50L);
-        // the windows hold what the partials summed: 20 attempts in each minute
+        heartbeat(minute + lag);
+        var first = partialTopic.readRecordsToList();
+        assertThat(first).hasSize(1);
+        assertThat(first.get(0).key()).isEqualTo(Scenarios.GATEWAY);
+        assertThat(first.get(0).timestamp()).isEqualTo(minute - 1_000 + 19 * 50L);   // stamped with its latest fact
+        assertThat(held.get("gateway|" + (minute / 60_000 - 1) + "|" + Scenarios.GATEWAY)).isNull();
+        assertThat(latestByKey(gatewayStats).get(Scenarios.GATEWAY + "|1m|" + (minute - 60_000)).getAttempts()).isEqualTo(20);
+
+        heartbeat(minute + 60_000 + lag);
+        var second = partialTopic.readRecordsToList();
+        assertThat(second).hasSize(1);
+        assertThat(second.get(0).timestamp()).isEqualTo(minute - 1_000 + 39 * 50L);
         Map<String, GatewayStats> latest = latestByKey(gatewayStats);
-        assertThat(latest.get(Scenarios.GATEWAY + "|1m|" + (minute - 60_000)).getAttempts()).isEqualTo(20);
         assertThat(latest.get(Scenarios.GATEWAY + "|1m|" + minute).getAttempts()).isEqualTo(20);
         assertThat(latest.get(Scenarios.GATEWAY + "|1m|" + minute).getFailedByCause()).containsExactly(Map.entry("no-response", 20L));
         assertThat(driver.createOutputTopic("natshift-test-subscriber-counts-repartition", new StringDeserializer(),
                 new ByteArrayDeserializer()).readKeyValuesToList().stream().map(kv -> kv.key).toList()).hasSize(40).doesNotHaveDuplicates();   // one per failing subscriber
+        try (var left = held.all()) {
+            assertThat(left.hasNext()).isFalse();
+        }
         assertThat(counters.correlation.lateFacts()).isZero();
     }
 
@@ -438,18 +457,19 @@ class CorrelationTopologyTest {
         long windowStart = hour + 5 * 60_000;
         long windowEnd = windowStart + 60_000;
         String key = Scenarios.GATEWAY + "|1m|" + windowStart;
-        // Two tracker tasks: the first (0x1, 0x3) runs ahead, the second (0x2, 0x4) trails it by the lag
+        // Two tracker tasks: the first (0x1, 0x11, 0x3) runs ahead, the second (0x2, 0x4) trails it by the lag
         // shown. The trailing task's facts are late packets here, so their facts are stamped in the past.
         unanswered(0x1L, windowStart + 1_000);
         unanswered(0x11L, windowEnd + grace - 1);   // the statistics' stream time: one ms short of closing the window
-        heartbeat(windowEnd + grace + 3_000);
-        lateUnanswered(0x2L, windowEnd - 1, windowEnd + grace + 4_000);   // trails by exactly the grace: counted
+        long sent = partialsSentAfter(windowEnd + 60_000);
+        heartbeat(sent);
+        lateUnanswered(0x2L, windowEnd - 1, sent + 1_000);   // trails by exactly the grace: counted
         assertThat(latestByKey(gatewayStats).get(key).getAttempts()).isEqualTo(2);
         assertThat(counters.correlation.lateFacts()).isZero();
 
         unanswered(0x3L, windowEnd + grace);   // now the window is closed
-        heartbeat(windowEnd + grace + 5_000);
-        lateUnanswered(0x4L, windowEnd - 1, windowEnd + grace + 6_000);   // trails by grace + 1 ms: dropped
+        heartbeat(sent + 2_000);
+        lateUnanswered(0x4L, windowEnd - 1, sent + 3_000);   // trails by grace + 1 ms: dropped
         assertThat(latestByKey(gatewayStats)).doesNotContainKey(key);
         // dropped from the gateway's minute window only: its hour and the subscriber's hour are open
         assertThat(counters.correlation.lateFacts()).isEqualTo(1);
@@ -555,7 +575,7 @@ class CorrelationTopologyTest {
         pipe(Scenarios.aggressiveSubscriber(0x14L, 0x24L, hour + 200_000, "203.0.113.3", 1024, "203.0.113.8", 2048, Scenarios.GATEWAY));
         heartbeat(hour + 400_000);
         unanswered(0x99L, hour + 3_600_000 + 10_000);   // a failure of another subscriber in the next hour
-        heartbeat(hour + 3_600_000 + 20_000);
+        heartbeat(partialsSentAfter(hour + 3_600_000 + 60_000));
 
         GatewayStats g = latestByKey(gatewayStats).get(Scenarios.GATEWAY + "|1h|" + hour);
         assertThat(g.getAttempts()).isEqualTo(4);

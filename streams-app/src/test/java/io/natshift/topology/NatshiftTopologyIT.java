@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -39,10 +43,13 @@ import io.natshift.publish.IkeRecords;
 import io.natshift.schemas.IngestValueSerde;
 import io.natshift.schemas.Serdes;
 import io.natshift.schemas.Topics;
+import io.natshift.schemas.avro.GatewayStats;
 import io.natshift.schemas.avro.IkePacket;
 import io.natshift.schemas.avro.NatShiftAlert;
+import io.natshift.schemas.avro.PoolStats;
 import io.natshift.schemas.avro.ProbeHeartbeat;
 import io.natshift.schemas.avro.SessionSummary;
+import io.natshift.topology.correlation.CorrelationConfig;
 
 /** The topology under exactly_once_v2 on Apache Kafka's own broker (one per class), unique topics and app ids per test. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -117,13 +124,17 @@ class NatshiftTopologyIT {
         produce(a, input, 1, true);
         Map<String, List<NatShiftAlert>> alertsA;
         Map<String, SessionSummary> sessionsA;
+        Map<String, GatewayStats> gatewayA;
+        Map<String, PoolStats> poolsA;
         try (KafkaStreams streams = streams("it-ref-" + UUID.randomUUID(), a, stateDir.resolve("ref"))) {
             streams.start();
             alertsA = readAlerts(a, expectedAlertedSas);
             sessionsA = readSessions(a, expectedSessions);
+            gatewayA = readGatewayStats(a, expectedSessions);
+            poolsA = readPoolStats(a, expectedFloats);
         }
 
-        // eight partitions, stopped after the first half, state directory lost, restored from the changelog
+        // eight partitions, stopped after three quarters of the input, state directory lost, restored from the changelog
         Run b = stoppedInTheMiddle(input, "restart", stateDir.resolve("first"), stateDir.resolve("second"), StreamsConfig.EXACTLY_ONCE_V2);
         // natshift.alerts is compacted: the latest alert of every SA is the contract (the pending
         // record a later outcome replaces may already be compacted away, in either run)
@@ -131,6 +142,9 @@ class NatshiftTopologyIT {
         assertThat(b.sessions()).isEqualTo(sessionsA);
         // and nothing the restarted run wrote is a second pending or a second outcome of one SA
         assertThat(b.alerts().values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
+        // the statistics partials the tracker tasks held at the stop came back from their changelog
+        assertThat(b.gateways()).isEqualTo(gatewayA);
+        assertThat(b.pools()).isEqualTo(poolsA);
 
         // the same under at-least-once, restarted on its own state directory: what the first run
         // checkpointed in RocksDB, plus the changelog after the offset recorded with it (sa-state writes
@@ -138,35 +152,46 @@ class NatshiftTopologyIT {
         Run c = stoppedInTheMiddle(input, "resume", stateDir.resolve("own"), stateDir.resolve("own"), StreamsConfig.AT_LEAST_ONCE);
         assertThat(latest(c.alerts())).isEqualTo(latest(alertsA));
         assertThat(c.sessions()).isEqualTo(sessionsA);
+        assertThat(c.gateways()).isEqualTo(gatewayA);
+        assertThat(c.pools()).isEqualTo(poolsA);
 
         assertThat(alertsA.values()).allSatisfy(list -> assertThat(list.size()).isBetween(1, 2));
         assertThat(latest(alertsA).values().stream().filter(x -> x.getOutcome().equals("recovered")).count()).isEqualTo(100);
         assertThat(latest(alertsA).values().stream().filter(x -> x.getOutcome().equals("failed")).count()).isEqualTo(100);
     }
 
-    private record Run(Map<String, List<NatShiftAlert>> alerts, Map<String, SessionSummary> sessions) {
+    private record Run(Map<String, List<NatShiftAlert>> alerts, Map<String, SessionSummary> sessions,
+                       Map<String, GatewayStats> gateways, Map<String, PoolStats> pools) {
     }
 
-    /** Eight partitions; the app stops once it has committed the first half and starts again on {@code second}, cleanly. */
+    /**
+     * Eight partitions; the app stops once it has committed the first three quarters and starts again on
+     * {@code second}, cleanly. By then alerts are pending, SAs open, and statistics partials held in
+     * stats-partials (their minute is not over).
+     */
     private Run stoppedInTheMiddle(List<Input> input, String name, Path first, Path second, String guarantee) throws Exception {
         TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", "it-" + UUID.randomUUID() + "."));
         createTopics(config, 8);
         String appId = "it-" + name + "-" + UUID.randomUUID();
-        int half = input.size() / 2;
-        produce(config, input.subList(0, half), 8, false);
+        int stopAt = input.size() * 3 / 4;
+        produce(config, input.subList(0, stopAt), 8, false);
         try (KafkaStreams streams = streams(appId, config, first, guarantee)) {
             streams.start();
-            awaitCommitted(appId, half);
+            awaitCommitted(appId, stopAt);
         }
-        produce(config, input.subList(half, input.size()), 8, true);
+        assertThat(heldPartials(appId)).as("statistics partials held at the stop").isPositive();
+        assertNoChangelogDeletesByTime(appId);
+        produce(config, input.subList(stopAt, input.size()), 8, true);
         try (KafkaStreams streams = streams(appId, config, second, guarantee)) {
             streams.start();
-            return new Run(readAlerts(config, expectedAlertedSas), readSessions(config, expectedSessions));
+            return new Run(readAlerts(config, expectedAlertedSas), readSessions(config, expectedSessions),
+                    readGatewayStats(config, expectedSessions), readPoolStats(config, expectedFloats));
         }
     }
 
     private int expectedAlertedSas;
     private int expectedSessions;
+    private int expectedFloats;
 
     /** 300 IKEv1 subscribers (every third shifted) and 100 IKEv2 ones that shift and recover, over about a minute. */
     private List<Input> mixedTraffic() {
@@ -188,6 +213,7 @@ class NatshiftTopologyIT {
         input.sort((x, y) -> Long.compare(x.timestamp(), y.timestamp()));
         expectedAlertedSas = 100 + 100;
         expectedSessions = 400;
+        expectedFloats = 400;
         return input;
     }
 
@@ -260,7 +286,13 @@ class NatshiftTopologyIT {
                 StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000,
                 StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1500,
                 StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2));
-        return new KafkaStreams(NatshiftTopology.build(config, counters), props);
+        // statistics windows as analyze runs them (a replay's partitions may be far apart in stream time:
+        // the drain heartbeat of one reaches the windows before another's last facts), so that they
+        // depend on the input alone, not on how the partitions were interleaved
+        String prefix = config.alertsTopic().substring(0, config.alertsTopic().length() - Topics.ALERTS.name().length());
+        CorrelationConfig correlation = CorrelationConfig.from(Map.of("natshift.topic.prefix", prefix,
+                "natshift.stats.skew.ms", String.valueOf(Duration.ofDays(1).toMillis())));
+        return new KafkaStreams(NatshiftTopology.build(config, correlation, counters), props);
     }
 
     private void awaitCommitted(String appId, long records) throws Exception {
@@ -276,6 +308,48 @@ class NatshiftTopologyIT {
             }
             throw new AssertionError(appId + " did not commit " + records + " records in time");
         }
+    }
+
+    /**
+     * A replay's records carry old timestamps: a changelog the broker may clean by time (Kafka Streams'
+     * default for window stores) loses them within seconds, and the next restore with them.
+     */
+    private void assertNoChangelogDeletesByTime(String appId) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            List<String> changelogs = admin.listTopics().names().get(60, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(appId) && t.endsWith("-changelog")).toList();
+            assertThat(changelogs).hasSizeGreaterThanOrEqualTo(10);
+            var configs = admin.describeConfigs(changelogs.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList())
+                    .all().get(60, TimeUnit.SECONDS);
+            configs.forEach((topic, config) -> {
+                String policy = config.get("cleanup.policy").value();
+                String retention = config.get("retention.ms").value();
+                assertThat(policy.equals("compact") || retention.equals("-1"))
+                        .as("%s: cleanup.policy=%s retention.ms=%s", topic.name(), policy, retention).isTrue();
+            });
+        }
+    }
+
+    /** Entries left in the changelog of the tracker tasks' held statistics partials (latest value per key not deleted). */
+    private long heldPartials(String appId) {
+        Properties p = kafka.clientProperties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        String topic = appId + "-stats-partials-changelog";
+        Map<String, Boolean> live = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    live.put(r.key(), r.value() != null);
+                }
+            }
+        }
+        return live.values().stream().filter(b -> b).count();
     }
 
     /** Reads alerts until {@code alertedSas} SAs have a decided outcome (failed or recovered). */
@@ -299,6 +373,28 @@ class NatshiftTopologyIT {
         Map<String, NatShiftAlert> out = new LinkedHashMap<>();
         history.forEach((k, list) -> out.put(k, list.get(list.size() - 1)));
         return out;
+    }
+
+    /** The latest record of every gateway window, read until the hour windows count {@code attempts}. */
+    private Map<String, GatewayStats> readGatewayStats(TopologyConfig config, int attempts) {
+        Map<String, GatewayStats> byKey = new LinkedHashMap<>();
+        java.util.function.LongSupplier counted = () -> byKey.values().stream().filter(g -> g.getWindow().equals("1h"))
+                .mapToLong(GatewayStats::getAttempts).sum();
+        read(CorrelationConfig.beside(config.alertsTopic()).gatewayStatsTopic(), Serdes.gatewayStats().deserializer(),
+                () -> counted.getAsLong() >= attempts, byKey::put);
+        assertThat(counted.getAsLong()).as("attempts in the gateway hours").isEqualTo(attempts);
+        return byKey;
+    }
+
+    /** The latest record of every pool window, read until the pools' totals count {@code floats}. */
+    private Map<String, PoolStats> readPoolStats(TopologyConfig config, int floats) {
+        Map<String, PoolStats> byKey = new LinkedHashMap<>();
+        java.util.function.LongSupplier counted = () -> byKey.values().stream().filter(p -> p.getWindow().equals("total"))
+                .mapToLong(PoolStats::getFloats).sum();
+        read(CorrelationConfig.beside(config.alertsTopic()).poolStatsTopic(), Serdes.poolStats().deserializer(),
+                () -> counted.getAsLong() >= floats, byKey::put);
+        assertThat(counted.getAsLong()).as("floats in the pool totals").isEqualTo(floats);
+        return byKey;
     }
 
     private Map<String, SessionSummary> readSessions(TopologyConfig config, int expected) {

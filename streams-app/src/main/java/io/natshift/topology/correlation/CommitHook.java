@@ -10,15 +10,14 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * A state store that holds nothing: it lets its processor run code when Kafka Streams flushes caches
- * before every commit, which the Processor API has no hook for. {@link Partials} uses it to write its
- * per-window partial counts into the transaction that commits the facts they came from, so nothing is
- * held across a commit and nothing needs a changelog. Kafka Streams' own KTable caches forward
- * downstream from the same place.
+ * before every commit, which the Processor API has no hook for. {@link Partials} uses it to write what
+ * it holds to its logged store once per commit instead of once per fact. Kafka Streams' own KTable
+ * caches forward downstream from the same place.
  *
  * <p>Implements Kafka Streams' internal {@code CachedStateStore} (the state manager flushes only
  * stores it knows as caches; the Kafka version is pinned in the parent pom). A task that closes
- * without committing calls {@link #clearCache}: the partials are dropped and rebuilt when its input
- * is processed again.
+ * without committing calls {@link #clearCache}: what the processor holds is dropped, and read back
+ * from its restored store when the task starts again.
  */
 final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
     private final String name;

@@ -22,6 +22,8 @@ import io.natshift.topology.TopologyConfig;
  * @param verdict              natshift.verdict.min.floats / natshift.verdict.min.shifts
  * @param statsGrace           natshift.stats.grace.ms: how late a fact may arrive and still count in its window;
  *                             default {@link TopologyConfig#factLag()} + natshift.stats.skew.ms
+ * @param factLag              {@link TopologyConfig#factLag()}: how long after a minute's end its facts may still
+ *                             come from a tracker task, so how long that task holds the minute's partials
  * @param maxPoolBlocks        natshift.pools.max.blocks: cap on address blocks the pool resolver remembers
  * @param privacy              natshift.privacy.pseudonymize + natshift.privacy.secret
  * @param bindingsMemory       natshift.nat-bindings.memory.ms: how long an SA id's binding is remembered,
@@ -30,7 +32,7 @@ import io.natshift.topology.TopologyConfig;
  */
 public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, String gatewayStatsTopic,
                                 String subscriberStatsTopic, PoolMap pools, Verdicts verdict, Duration statsGrace,
-                                int maxPoolBlocks, Pseudonymizer privacy, Duration bindingsMemory) {
+                                Duration factLag, int maxPoolBlocks, Pseudonymizer privacy, Duration bindingsMemory) {
 
     /** Default of natshift.stats.skew.ms: see {@link #defaultStatsGrace}. */
     public static final long DEFAULT_STATS_SKEW_MS = 30_000;
@@ -54,6 +56,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                 new Verdicts(ConfigValues.number(props, "natshift.verdict.min.floats", Verdicts.DEFAULT_MIN_FLOATS, 1),
                         ConfigValues.number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS, 1)),
                 Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", defaultStatsGrace(props).toMillis(), 1)),
+                TopologyConfig.from(props).factLag(),
                 (int) ConfigValues.number(props, "natshift.pools.max.blocks", 1_000_000, 1),
                 pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off(),
                 Duration.ofMillis(ConfigValues.number(props, "natshift.nat-bindings.memory.ms", DEFAULT_BINDINGS_MEMORY_MS, 1)));
@@ -89,7 +92,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
 
     public CorrelationConfig withPools(PoolMap map) {
         return new CorrelationConfig(bindingsTopic, poolStatsTopic, gatewayStatsTopic, subscriberStatsTopic, map, verdict,
-                statsGrace, maxPoolBlocks, privacy, bindingsMemory);
+                statsGrace, factLag, maxPoolBlocks, privacy, bindingsMemory);
     }
 
 

@@ -9,6 +9,7 @@ public final class CorrelationCounters {
     final LongAdder unparsableAddresses = new LongAdder();
     final LongAdder resummarised = new LongAdder();
     final LongAdder lateFacts = new LongAdder();
+    final LongAdder unreadablePartials = new LongAdder();
 
     /** Attempts summarised again under an SA id already reported: kept out of the statistics. */
     public long resummarised() {
@@ -22,6 +23,11 @@ public final class CorrelationCounters {
      */
     public long lateFacts() {
         return lateFacts.sum();
+    }
+
+    /** Held statistics partials that could not be read back from their store after a restart (Partials): dropped. */
+    public long unreadablePartials() {
+        return unreadablePartials.sum();
     }
 
     public long bindings() {
@@ -40,6 +46,6 @@ public final class CorrelationCounters {
     public String toString() {
         return "nat-bindings=" + bindings() + " pool-merges-dropped-by-cap=" + poolBlocksDropped()
                 + " unparsable-pool-addresses=" + unparsableAddresses() + " resummarised-attempts=" + resummarised()
-                + " late-stats-facts=" + lateFacts();
+                + " late-stats-facts=" + lateFacts() + " unreadable-held-partials=" + unreadablePartials();
     }
 }

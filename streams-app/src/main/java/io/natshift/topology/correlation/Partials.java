@@ -1,41 +1,57 @@
 package io.natshift.topology.correlation;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.natshift.schemas.avro.NatBinding;
 
 /**
- * Adds up the facts of one tracker task per statistics key and minute, and forwards the sums
- * (partials) once per commit instead of one record per fact. Every fact used to cross a repartition
- * topic (written and read back under exactly-once) and update every window store on its own: about
- * half of the stream thread in the topology benchmark. A commit now carries one record per key and
- * minute; the aggregates after the repartition merge partials exactly as they added facts, so the
- * windows hold the same counts.
+ * Adds up the facts of one tracker task per statistics key and minute (partials), and sends each sum
+ * once its minute is over: when the task's stream time passes the minute's end + the fact lag
+ * (TopologyConfig.factLag(): no fact of that minute can still come, late records excepted). Every
+ * fact used to cross a repartition topic and update every window store on its own; then the sums
+ * went out at every commit, which put the statistics' dozen partitions (repartition topics,
+ * changelogs, outputs) into most transactions, and each partition a transaction touches costs the
+ * broker a verification, an append and a marker. Now they join about one transaction a minute.
  *
- * <p>Partials go out when Kafka Streams flushes caches before a commit ({@link CommitHook}), inside
- * the transaction that commits the facts; nothing is held across commits, so nothing needs a
- * changelog. They leave in timestamp order, each stamped with its latest fact, so a partial is late
- * downstream only if its facts would have been. They also go out from {@code process} (as safe: the
- * same transaction) when a fact opens a later minute, and at {@link #MAX_SLOTS} keys and minutes,
- * which bounds memory between commits.
+ * <p>What is held survives a crash: at each commit (Kafka Streams' pre-commit cache flush, through
+ * {@link CommitHook}) the sums that changed are written to the logged store {@link #HELD_STORE},
+ * shared by the three statistics (one changelog partition per commit instead of a dozen), and
+ * restored from it. A partial that goes out is deleted there. Partials leave in timestamp order,
+ * stamped with their latest fact; a task's stream time is at least the minute's end + fact lag when
+ * they do, so a partial reaches the windows no later, relative to the other tasks' partials, than
+ * its facts would have: the statistics' grace is unchanged. At {@link #MAX_SLOTS} keys and minutes
+ * everything held goes out early (only more, smaller partials: the aggregates add them up).
  */
 final class Partials<P> implements Processor<String, NatBinding, String, P> {
     static final Logger LOG = LoggerFactory.getLogger(Partials.class);
+    /** Logged key-value store, key {@code <kind>|<minute>|<key>}, value: timestamp (8 bytes) + the partial. */
+    static final String HELD_STORE = "stats-partials";
     static final long MINUTE = 60_000;
     static final int MAX_SLOTS = 10_000;
+    /** How often, in stream time, held partials are checked. */
+    private static final long CHECK_EVERY_MS = 1_000;
 
     /** What a statistic adds up: its key of a fact (null: not counted here), a fresh partial, adding a fact. */
     interface Kind<P> {
@@ -44,44 +60,59 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
         P create();
 
         void add(P partial, String key, NatBinding fact);
+
+        Serde<P> serde();
     }
 
     private record Slot(String key, long minute) {
     }
 
-    private static final class Sum<P> {
+    static final class Sum<P> {
         final String key;
+        final long minute;
         final P partial;
         long timestamp = Long.MIN_VALUE;
-        ProcessorRecordContext recordContext;
+        boolean dirty;
+        boolean stored;
 
-        Sum(String key, P partial) {
+        Sum(String key, long minute, P partial) {
             this.key = key;
+            this.minute = minute;
             this.partial = partial;
         }
     }
 
+    private final String name;
     private final String hookStore;
     private final Kind<P> kind;
+    private final long lag;
+    private final CorrelationCounters counters;
     private final Map<Slot, Sum<P>> sums = new HashMap<>();
-    private long newestMinute = Long.MIN_VALUE;
+    /** The oldest minute held: nothing is due before its end + lag. */
+    private long oldestMinute = Long.MAX_VALUE;
     private InternalProcessorContext<String, P> context;
-    private ProcessorNode<?, ?, ?, ?> node;
+    private KeyValueStore<String, byte[]> held;
 
-    Partials(String hookStore, Kind<P> kind) {
+    /** {@code name} tells this statistic's entries in the shared store apart; {@code lag} is the tracker's fact lag. */
+    Partials(String name, String hookStore, Kind<P> kind, long lag, CorrelationCounters counters) {
+        this.name = name;
         this.hookStore = hookStore;
         this.kind = kind;
+        this.lag = lag;
+        this.counters = counters;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void init(ProcessorContext<String, P> context) {
         this.context = (InternalProcessorContext<String, P>) context;
-        this.node = this.context.currentNode();
+        this.held = context.getStateStore(HELD_STORE);
         sums.clear();
-        newestMinute = Long.MIN_VALUE;
+        oldestMinute = Long.MAX_VALUE;
+        restore();
         CommitHook hook = context.getStateStore(hookStore);
-        hook.bind(this::emit, sums::clear);
+        hook.bind(this::persist, sums::clear);
+        context.schedule(Duration.ofMillis(CHECK_EVERY_MS), PunctuationType.STREAM_TIME, this::emitDue);
     }
 
     @Override
@@ -93,43 +124,115 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
         }
         long ts = record.timestamp();
         long minute = Math.floorDiv(ts, MINUTE);
-        if (minute > newestMinute) {
-            // the task's facts moved into a new minute: what it holds goes out now rather than at the commit,
-            // so a long commit interval (at-least-once: 30 s) does not hold facts back by more than the
-            // minute they share, and downstream stream time sees them about when it saw single facts
-            emit();
-            newestMinute = minute;
-        }
-        Sum<P> sum = sums.computeIfAbsent(new Slot(key, minute), s -> new Sum<>(s.key(), kind.create()));
+        Sum<P> sum = sums.computeIfAbsent(new Slot(key, minute), s -> new Sum<>(s.key(), s.minute(), kind.create()));
         kind.add(sum.partial, key, fact);
-        if (ts >= sum.timestamp) {
-            sum.timestamp = ts;
-            sum.recordContext = context.recordContext();
-        }
+        sum.timestamp = Math.max(sum.timestamp, ts);
+        sum.dirty = true;
+        oldestMinute = Math.min(oldestMinute, minute);
         if (sums.size() >= MAX_SLOTS) {
-            emit();
+            emit(Long.MAX_VALUE);
         }
     }
 
-    /** Forwards every partial, oldest first, as if its latest fact had just been processed. */
-    private void emit() {
-        if (sums.isEmpty()) {
-            return;
+    /**
+     * Stream-time punctuation, after the record that moved stream time: a timeout scan summarises many
+     * attempts in one record's turn, and when stream time jumps (a quiet spell, the end-of-input
+     * heartbeat) their minutes are over already; checked here, they still leave as one partial each.
+     */
+    private void emitDue(long streamTime) {
+        if (oldestMinute != Long.MAX_VALUE && (oldestMinute + 1) * MINUTE + lag <= streamTime) {
+            emit(Math.floorDiv(streamTime - lag, MINUTE));
         }
-        List<Sum<P>> out = new ArrayList<>(sums.values());
-        sums.clear();
+    }
+
+    /** Forwards, oldest first, every partial of a minute before {@code beforeMinute}, and forgets it. */
+    private void emit(long beforeMinute) {
+        List<Sum<P>> out = new ArrayList<>();
+        long oldestLeft = Long.MAX_VALUE;
+        for (Sum<P> s : sums.values()) {
+            if (s.minute < beforeMinute) {
+                out.add(s);
+            } else {
+                oldestLeft = Math.min(oldestLeft, s.minute);
+            }
+        }
+        oldestMinute = oldestLeft;
         out.sort(Comparator.<Sum<P>>comparingLong(s -> s.timestamp).thenComparing(s -> s.key));
-        ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
-        ProcessorRecordContext previousContext = context.recordContext();
+        for (Sum<P> s : out) {
+            sums.remove(new Slot(s.key, s.minute));
+            if (s.stored) {
+                held.delete(storeKey(s.key, s.minute));
+            }
+            context.forward(new Record<>(s.key, s.partial, s.timestamp));
+        }
+    }
+
+    /** Writes what changed since the last commit to the logged store, inside the commit's transaction. */
+    private void persist() {
+        ProcessorRecordContext previous = context.recordContext();
         try {
-            context.setCurrentNode(node);
-            for (Sum<P> s : out) {
-                context.setRecordContext(s.recordContext);
-                context.forward(new Record<>(s.key, s.partial, s.timestamp));
+            for (Sum<P> s : sums.values()) {
+                if (!s.dirty) {
+                    continue;
+                }
+                // the changelog record is stamped with the partial's latest fact, as the partial will be
+                context.setRecordContext(new ProcessorRecordContext(s.timestamp, -1L, -1, null, new RecordHeaders()));
+                byte[] partial = kind.serde().serializer().serialize(HELD_STORE, s.partial);
+                held.put(storeKey(s.key, s.minute), encode(s.timestamp, partial));
+                s.dirty = false;
+                s.stored = true;
             }
         } finally {
-            context.setRecordContext(previousContext);
-            context.setCurrentNode(previousNode);
+            context.setRecordContext(previous);
         }
+    }
+
+    /** Reads this statistic's held partials back (the store is restored from its changelog before init). */
+    private void restore() {
+        String prefix = name + "|";
+        try (KeyValueIterator<String, byte[]> it = held.prefixScan(prefix, new StringSerializer())) {
+            while (it.hasNext()) {
+                var e = it.next();
+                try {
+                    Sum<P> sum = decode(prefix, e.key, e.value, kind.serde());
+                    sums.put(new Slot(sum.key, sum.minute), sum);
+                    oldestMinute = Math.min(oldestMinute, sum.minute);
+                } catch (RuntimeException bad) {
+                    // written by another version or damaged: its counts are lost, the rest is not
+                    counters.unreadablePartials.increment();
+                    LOG.error("held partial {} in store {} of task {} unreadable, dropped: {}", e.key, HELD_STORE, context.taskId(),
+                            bad.toString());
+                    held.delete(e.key);
+                }
+            }
+        }
+    }
+
+    static byte[] encode(long timestamp, byte[] partial) {
+        return ByteBuffer.allocate(Long.BYTES + partial.length).putLong(timestamp).put(partial).array();
+    }
+
+    /** A held entry back as a sum (stored, not dirty); SerializationException when it is not one. */
+    static <P> Sum<P> decode(String prefix, String storeKey, byte[] value, Serde<P> serde) {
+        String rest = storeKey.substring(prefix.length());
+        int bar = rest.indexOf('|');
+        if (bar < 0 || value == null || value.length < Long.BYTES) {
+            throw new SerializationException("held partial " + storeKey + ": not <minute>|<key> with a timestamp and a partial");
+        }
+        long minute;
+        try {
+            minute = Long.parseLong(rest.substring(0, bar));
+        } catch (NumberFormatException e) {
+            throw new SerializationException("held partial " + storeKey + ": minute is not a number", e);
+        }
+        P partial = serde.deserializer().deserialize(HELD_STORE, Arrays.copyOfRange(value, Long.BYTES, value.length));
+        Sum<P> sum = new Sum<>(rest.substring(bar + 1), minute, partial);
+        sum.timestamp = ByteBuffer.wrap(value).getLong();
+        sum.stored = true;
+        return sum;
+    }
+
+    private String storeKey(String key, long minute) {
+        return name + "|" + minute + "|" + key;
     }
 }

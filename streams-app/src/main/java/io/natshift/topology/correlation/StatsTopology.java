@@ -33,14 +33,14 @@ import io.natshift.schemas.avro.SubscriberStats;
  *
  * <pre>
  * sa-facts [nat-bindings-seen] -> nat-bindings-sink                   natshift.nat-bindings
- *          -> pool-partials-sum -> [pool-partials, 1 partition] -> pool-resolver [pool-blocks]
+ *          -> pool-partials-sum [stats-partials] -> [pool-partials, 1 partition] -> pool-resolver [pool-blocks]
  *                -> [pool-counts] -> pool-stats-1m / -1h (windows) / -total (KTable) natshift.pool-stats
- *          -> gateway-partials-sum -> [gateway-counts] -> gateway-stats-1m / -1h   natshift.gateway-stats
- *          -> subscriber-partials-sum -> [subscriber-counts] -> subscriber-stats-1h natshift.subscriber-stats
+ *          -> gateway-partials-sum [stats-partials] -> [gateway-counts] -> gateway-stats-1m / -1h   natshift.gateway-stats
+ *          -> subscriber-partials-sum [stats-partials] -> [subscriber-counts] -> subscriber-stats-1h natshift.subscriber-stats
  * </pre>
  *
- * Facts cross the repartition topics summed per tracker task, key and minute ({@link Partials}); the
- * aggregates merge the sums.
+ * Facts cross the repartition topics summed per tracker task, key and minute, once the minute is over
+ * ({@link Partials}, which hold them in the logged store stats-partials); the aggregates merge the sums.
  *
  * Windows are tumbling, in event time (the fact's timestamp: when its attempt was summarised),
  * with an explicit grace (by default the tracker's fact lag + the allowed skew between its tasks:
@@ -63,11 +63,25 @@ public final class StatsTopology {
      * summary can share its SA id, so BindingGuard skips the lookup. In-process only, never written out.
      */
     public static final String FROM_START_HEADER = "natshift.from-start";
-    /** Stores holding nothing, through which the Partials processors write their sums at each commit. */
+    /** Stores holding nothing, through which the Partials processors save what they hold at each commit. */
     static final String POOL_HOOK = "pool-partials-hook";
     static final String GATEWAY_HOOK = "gateway-partials-hook";
     static final String SUBSCRIBER_HOOK = "subscriber-partials-hook";
 
+    /**
+     * Changelog of a window store. Kafka Streams' default (compact,delete with retention.ms = store
+     * retention + a day) lets the broker delete records by their timestamps: a replayed capture's are
+     * years old, so its log cleaner deleted them within seconds, and a restart or rebalance restored
+     * empty windows (seen in NatshiftTopologyIT: a minute window restored without its counts). As for
+     * the input topic (Topics): no time retention, bounded by size per partition instead; compaction
+     * keeps each window's latest value, the oldest (expired) windows go first.
+     */
+    static final Map<String, String> WINDOW_CHANGELOG = Map.of(
+            "cleanup.policy", "compact,delete",
+            "retention.ms", "-1",
+            "retention.bytes", String.valueOf(1L << 30),
+            "message.timestamp.type", "CreateTime",
+            "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final Duration HOUR = Duration.ofHours(1);
 
@@ -95,18 +109,26 @@ public final class StatsTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(BINDINGS_SEEN_STORE, c.bindingsMemory(), c.bindingsMemory(), false),
                         keys, org.apache.kafka.common.serialization.Serdes.Integer())
-                // like sa-state: replayed captures carry old timestamps the broker must accept
-                .withLoggingEnabled(Map.of("message.timestamp.type", "CreateTime",
-                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+                .withLoggingEnabled(WINDOW_CHANGELOG));
         KStream<String, NatBinding> facts = tracked.processValues(
                 () -> new BindingGuard(c.privacy(), counters, c.bindingsMemory().toMillis()), Named.as(SA_FACTS), BINDINGS_SEEN_STORE);
         facts.to(c.bindingsTopic(), Produced.with(keys, output(Serdes.natBinding(), json)).withName(BINDINGS_SINK));
 
+        // the partials each tracker task holds until their minute is over, for all three statistics: one changelog
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Partials.HELD_STORE), keys,
+                        org.apache.kafka.common.serialization.Serdes.ByteArray())
+                .withCachingDisabled()
+                .withLoggingEnabled(Map.of("message.timestamp.type", "CreateTime",
+                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+        long lag = c.factLag().toMillis();
+        Serde<PoolPartial> poolPartials = PoolPartial.serde();
+        Serde<Counts.Gateway> gatewayPartials = Counts.gatewaySerde();
+        Serde<Counts.Subscriber> subscriberPartials = Counts.subscriberSerde();
         PoolMap pools = c.pools();
         builder.addStateStore(CommitHook.builder(POOL_HOOK));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POOL_BLOCKS_STORE), keys, keys));
         KGroupedStream<String, Counts.Pool> byPool = facts
-                .process(() -> new Partials<>(POOL_HOOK, new Partials.Kind<PoolPartial>() {
+                .process(() -> new Partials<>("pool", POOL_HOOK, new Partials.Kind<PoolPartial>() {
                     @Override
                     public String key(NatBinding fact) {
                         return PoolPartial.key(pools, fact, counters);
@@ -121,7 +143,12 @@ public final class StatsTopology {
                     public void add(PoolPartial partial, String key, NatBinding fact) {
                         partial.add(pools, key, fact);
                     }
-                }), Named.as("pool-partials-sum"), POOL_HOOK)
+
+                    @Override
+                    public Serde<PoolPartial> serde() {
+                        return poolPartials;
+                    }
+                }, lag, counters), Named.as("pool-partials-sum"), POOL_HOOK, Partials.HELD_STORE)
                 .repartition(Repartitioned.<String, PoolPartial>as("pool-partials").withKeySerde(keys).withValueSerde(PoolPartial.serde())
                         .withNumberOfPartitions(1))
                 .process(() -> new PoolResolver(c.maxPoolBlocks(), counters), Named.as("pool-resolver"), POOL_BLOCKS_STORE)
@@ -136,7 +163,7 @@ public final class StatsTopology {
             byPool.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
                     .aggregate(Counts.Pool::new, (k, p, agg) -> agg.merge(p), Named.as(name),
                             Materialized.<String, Counts.Pool>as(windowStore(name + "-store", size, c.statsGrace()))
-                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()))
+                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withLoggingEnabled(WINDOW_CHANGELOG))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             poolStats(c.verdict(), w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -152,7 +179,7 @@ public final class StatsTopology {
 
         builder.addStateStore(CommitHook.builder(GATEWAY_HOOK));
         KGroupedStream<String, Counts.Gateway> byGateway = facts
-                .process(() -> new Partials<>(GATEWAY_HOOK, new Partials.Kind<Counts.Gateway>() {
+                .process(() -> new Partials<>("gateway", GATEWAY_HOOK, new Partials.Kind<Counts.Gateway>() {
                     @Override
                     public String key(NatBinding fact) {
                         return fact.getGateway();
@@ -167,7 +194,12 @@ public final class StatsTopology {
                     public void add(Counts.Gateway partial, String key, NatBinding fact) {
                         partial.add(fact);
                     }
-                }), Named.as("gateway-partials-sum"), GATEWAY_HOOK)
+
+                    @Override
+                    public Serde<Counts.Gateway> serde() {
+                        return gatewayPartials;
+                    }
+                }, lag, counters), Named.as("gateway-partials-sum"), GATEWAY_HOOK, Partials.HELD_STORE)
                 .repartition(Repartitioned.<String, Counts.Gateway>as("gateway-counts").withKeySerde(keys).withValueSerde(Counts.gatewaySerde()))
                 .processValues(() -> new LateFacts<Counts.Gateway>(grace, counters, g -> g.attempts, MINUTE.toMillis(), HOUR.toMillis()),
                         Named.as("gateway-counts-late"))
@@ -179,7 +211,7 @@ public final class StatsTopology {
             byGateway.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
                     .aggregate(Counts.Gateway::new, (k, g, agg) -> agg.merge(g), Named.as(name),
                             Materialized.<String, Counts.Gateway>as(windowStore(name + "-store", size, c.statsGrace()))
-                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()))
+                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withLoggingEnabled(WINDOW_CHANGELOG))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             gatewayStats(w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -187,7 +219,7 @@ public final class StatsTopology {
         }
 
         builder.addStateStore(CommitHook.builder(SUBSCRIBER_HOOK));
-        facts.process(() -> new Partials<>(SUBSCRIBER_HOOK, new Partials.Kind<Counts.Subscriber>() {
+        facts.process(() -> new Partials<>("subscriber", SUBSCRIBER_HOOK, new Partials.Kind<Counts.Subscriber>() {
                     @Override
                     public String key(NatBinding fact) {
                         return "failed".equals(fact.getOutcome()) && !"unknown".equals(fact.getSubscriber()) ? fact.getSubscriber() : null;
@@ -202,7 +234,12 @@ public final class StatsTopology {
                     public void add(Counts.Subscriber partial, String key, NatBinding fact) {
                         partial.add(fact);
                     }
-                }), Named.as("subscriber-partials-sum"), SUBSCRIBER_HOOK)
+
+                    @Override
+                    public Serde<Counts.Subscriber> serde() {
+                        return subscriberPartials;
+                    }
+                }, lag, counters), Named.as("subscriber-partials-sum"), SUBSCRIBER_HOOK, Partials.HELD_STORE)
                 .repartition(Repartitioned.<String, Counts.Subscriber>as("subscriber-counts").withKeySerde(keys)
                         .withValueSerde(Counts.subscriberSerde()))
                 .processValues(() -> new LateFacts<Counts.Subscriber>(grace, counters, s -> s.failed, HOUR.toMillis()),
@@ -212,7 +249,7 @@ public final class StatsTopology {
                 .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
                 .aggregate(Counts.Subscriber::new, (k, s, agg) -> agg.merge(s), Named.as("subscriber-stats-1h"),
                         Materialized.<String, Counts.Subscriber>as(windowStore("subscriber-stats-1h-store", HOUR, c.statsGrace()))
-                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()))
+                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withLoggingEnabled(WINDOW_CHANGELOG))
                 .toStream(Named.as("subscriber-stats-1h-stream"))
                 .map((w, agg) -> KeyValue.pair(w.key() + "|" + w.window().start(), SubscriberStats.newBuilder()
                         .setSubscriber(w.key()).setSubscriberSource(agg.source)

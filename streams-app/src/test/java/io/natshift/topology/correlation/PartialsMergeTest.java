@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.natshift.schemas.avro.NatBinding;
 
-/** Merging per-commit partials must give exactly what adding every fact one by one gave. */
+/** Merging partials must give exactly what adding every fact one by one gave; a held partial reads back as saved. */
 class PartialsMergeTest {
     private static final String[] CAUSES = {"nat-shift", "no-response", "no-response-after-float", "notify:NO_PROPOSAL_CHOSEN",
         "notify:INVALID_KE_PAYLOAD", "initiator-gave-up", "stalled-after-float", null};
@@ -124,6 +124,37 @@ class PartialsMergeTest {
         }
         assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {9, 0, 0}))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("version 9");
+    }
+
+    @Test
+    void shouldReadAHeldPartialBackAsItWasSavedAndRejectWhatIsNotOne() {
+        Counts.Gateway g = new Counts.Gateway();
+        facts(11, 50).forEach(g::add);
+        Serde<Counts.Gateway> serde = Counts.gatewaySerde();
+        byte[] saved = Partials.encode(1_741_944_012_345L, serde.serializer().serialize("t", g));
+
+        Partials.Sum<Counts.Gateway> back = Partials.decode("gateway|", "gateway|29032400|gw-1", saved, serde);
+
+        assertThat(back.key).isEqualTo("gw-1");
+        assertThat(back.minute).isEqualTo(29_032_400L);
+        assertThat(back.timestamp).isEqualTo(1_741_944_012_345L);
+        assertThat(back.stored).isTrue();
+        assertThat(back.dirty).isFalse();
+        assertThat(serde.serializer().serialize("t", back.partial)).isEqualTo(serde.serializer().serialize("t", g));
+        // a key with a '|' in it (IPv6 has none, but pool names are the operator's) stays whole
+        assertThat(Partials.decode("pool|", "pool|7|pool:a|b", Partials.encode(1, PoolPartial.serde().serializer()
+                .serialize("t", new PoolPartial())), PoolPartial.serde()).key).isEqualTo("pool:a|b");
+
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|29032400|gw-1", Arrays.copyOf(saved, 7), serde))
+                .isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|soon|gw-1", saved, serde))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("minute");
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|29032400", saved, serde))
+                .isInstanceOf(SerializationException.class);
+        byte[] otherVersion = saved.clone();
+        otherVersion[Long.BYTES] = 9;
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|29032400|gw-1", otherVersion, serde))
+                .hasMessageContaining("version 9");
     }
 
     @Test
