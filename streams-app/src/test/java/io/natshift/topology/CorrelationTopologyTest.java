@@ -1,6 +1,7 @@
 package io.natshift.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -423,15 +424,15 @@ class CorrelationTopologyTest {
         assertThat(sessions.readValuesToList()).hasSize(40);
         assertThat(partialTopic.readRecordsToList()).isEmpty();   // the first minute may still get facts
         KeyValueStore<String, byte[]> held = driver.getKeyValueStore("stats-partials");
-        assertThat(held.get("gateway|" + (minute / 60_000 - 1) + "|" + Scenarios.GATEWAY)).isNotNull();   // saved at the commit
-        assertThat(held.get("gateway|" + (minute / 60_000) + "|" + Scenarios.GATEWAY)).isNotNull();
+        assertThat(held.get("gateway|" + (minute - 60_000) + "|" + Scenarios.GATEWAY)).isNotNull();   // saved at the commit
+        assertThat(held.get("gateway|" + minute + "|" + Scenarios.GATEWAY)).isNotNull();
 
         heartbeat(minute + lag);
         var first = partialTopic.readRecordsToList();
         assertThat(first).hasSize(1);
         assertThat(first.get(0).key()).isEqualTo(Scenarios.GATEWAY);
         assertThat(first.get(0).timestamp()).isEqualTo(minute - 1_000 + 19 * 50L);   // stamped with its latest fact
-        assertThat(held.get("gateway|" + (minute / 60_000 - 1) + "|" + Scenarios.GATEWAY)).isNull();
+        assertThat(held.get("gateway|" + (minute - 60_000) + "|" + Scenarios.GATEWAY)).isNull();
         assertThat(latestByKey(gatewayStats).get(Scenarios.GATEWAY + "|1m|" + (minute - 60_000)).getAttempts()).isEqualTo(20);
 
         heartbeat(minute + 60_000 + lag);
@@ -447,6 +448,29 @@ class CorrelationTopologyTest {
             assertThat(left.hasNext()).isFalse();
         }
         assertThat(counters.correlation.lateFacts()).isZero();
+    }
+
+    @Test
+    void shouldSendPartialsEveryConfiguredIntervalAndRejectOneThatDoesNotDivideAMinute() {
+        start(Map.of("natshift.stats.partials.interval.ms", "10000"));
+        long minute = (Scenarios.T0 / 60_000 + 2) * 60_000;
+        long lag = TopologyConfig.defaults().factLag().toMillis();
+        for (int i = 0; i < 30; i++) {
+            unanswered(0x700L + i, minute + i * 1_000L);   // three intervals of 10 s, ten facts each
+        }
+        var partialTopic = driver.createOutputTopic("natshift-test-gateway-counts-repartition", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        heartbeat(minute + 20_000 + lag);   // the first two intervals are over, the third not
+        assertThat(partialTopic.readRecordsToList()).extracting(r -> r.timestamp()).containsExactly(minute + 9_000, minute + 19_000);
+        assertThat(latestByKey(gatewayStats).get(Scenarios.GATEWAY + "|1m|" + minute).getAttempts()).isEqualTo(20);
+        heartbeat(minute + 30_000 + lag);
+        assertThat(partialTopic.readRecordsToList()).extracting(r -> r.timestamp()).containsExactly(minute + 29_000);
+        assertThat(latestByKey(gatewayStats).get(Scenarios.GATEWAY + "|1m|" + minute).getAttempts()).isEqualTo(30);
+
+        for (String bad : List.of("7000", "120000", "0")) {
+            assertThatThrownBy(() -> CorrelationConfig.from(Map.of("natshift.stats.partials.interval.ms", bad)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("natshift.stats.partials.interval.ms");
+        }
     }
 
     @Test

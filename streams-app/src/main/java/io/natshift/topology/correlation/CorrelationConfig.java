@@ -22,8 +22,10 @@ import io.natshift.topology.TopologyConfig;
  * @param verdict              natshift.verdict.min.floats / natshift.verdict.min.shifts
  * @param statsGrace           natshift.stats.grace.ms: how late a fact may arrive and still count in its window;
  *                             default {@link TopologyConfig#factLag()} + natshift.stats.skew.ms
- * @param factLag              {@link TopologyConfig#factLag()}: how long after a minute's end its facts may still
- *                             come from a tracker task, so how long that task holds the minute's partials
+ * @param factLag              {@link TopologyConfig#factLag()}: how long after an interval's end its facts may still
+ *                             come from a tracker task, so how long that task holds the interval's partials
+ * @param partialsInterval     natshift.stats.partials.interval.ms: a tracker task sums its facts per statistics
+ *                             key and interval and sends each sum once the interval is over; divides a minute
  * @param maxPoolBlocks        natshift.pools.max.blocks: cap on address blocks the pool resolver remembers
  * @param privacy              natshift.privacy.pseudonymize + natshift.privacy.secret
  * @param bindingsMemory       natshift.nat-bindings.memory.ms: how long an SA id's binding is remembered,
@@ -32,7 +34,7 @@ import io.natshift.topology.TopologyConfig;
  */
 public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, String gatewayStatsTopic,
                                 String subscriberStatsTopic, PoolMap pools, Verdicts verdict, Duration statsGrace,
-                                Duration factLag, int maxPoolBlocks, Pseudonymizer privacy, Duration bindingsMemory) {
+                                Duration factLag, Duration partialsInterval, int maxPoolBlocks, Pseudonymizer privacy, Duration bindingsMemory) {
 
     /** Default of natshift.stats.skew.ms: see {@link #defaultStatsGrace}. */
     public static final long DEFAULT_STATS_SKEW_MS = 30_000;
@@ -57,6 +59,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                         ConfigValues.number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS, 1)),
                 Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", defaultStatsGrace(props).toMillis(), 1)),
                 TopologyConfig.from(props).factLag(),
+                partialsInterval(props),
                 (int) ConfigValues.number(props, "natshift.pools.max.blocks", 1_000_000, 1),
                 pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off(),
                 Duration.ofMillis(ConfigValues.number(props, "natshift.nat-bindings.memory.ms", DEFAULT_BINDINGS_MEMORY_MS, 1)));
@@ -72,6 +75,20 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
     static Duration defaultStatsGrace(Map<?, ?> props) {
         return TopologyConfig.from(props).factLag()
                 .plusMillis(ConfigValues.number(props, "natshift.stats.skew.ms", DEFAULT_STATS_SKEW_MS, 0));
+    }
+
+    /**
+     * How often pool and gateway statistics change: their partials go out once per interval of
+     * capture time (+ the fact lag). A minute by default, the statistics' smallest window: each
+     * minute window is written once, complete, and the statistics' dozen partitions join about one
+     * transaction a minute. Must divide a minute, so no partial straddles two windows.
+     */
+    private static Duration partialsInterval(Map<?, ?> props) {
+        long ms = ConfigValues.number(props, "natshift.stats.partials.interval.ms", 60_000, 1);
+        if (ms > 60_000 || 60_000 % ms != 0) {
+            throw new IllegalArgumentException("natshift.stats.partials.interval.ms must divide a minute (60000), not " + ms);
+        }
+        return Duration.ofMillis(ms);
     }
 
     public List<String> outputTopics() {
@@ -92,7 +109,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
 
     public CorrelationConfig withPools(PoolMap map) {
         return new CorrelationConfig(bindingsTopic, poolStatsTopic, gatewayStatsTopic, subscriberStatsTopic, map, verdict,
-                statsGrace, factLag, maxPoolBlocks, privacy, bindingsMemory);
+                statsGrace, factLag, partialsInterval, maxPoolBlocks, privacy, bindingsMemory);
     }
 
 

@@ -27,28 +27,29 @@ import org.slf4j.LoggerFactory;
 import io.natshift.schemas.avro.NatBinding;
 
 /**
- * Adds up the facts of one tracker task per statistics key and minute (partials), and sends each sum
- * once its minute is over: when the task's stream time passes the minute's end + the fact lag
- * (TopologyConfig.factLag(): no fact of that minute can still come, late records excepted). Every
+ * Adds up the facts of one tracker task per statistics key and interval (partials; the interval is
+ * natshift.stats.partials.interval.ms, a minute by default, and divides the minute so a partial never
+ * straddles a window), and sends each sum once its interval is over: when the task's stream time
+ * passes the interval's end + the fact lag (TopologyConfig.factLag(): no fact of that interval can
+ * still come, late records excepted). Every
  * fact used to cross a repartition topic and update every window store on its own; then the sums
  * went out at every commit, which put the statistics' dozen partitions (repartition topics,
  * changelogs, outputs) into most transactions, and each partition a transaction touches costs the
- * broker a verification, an append and a marker. Now they join about one transaction a minute.
+ * broker a verification, an append and a marker. Now they join about one transaction an interval.
  *
  * <p>What is held survives a crash: at each commit (Kafka Streams' pre-commit cache flush, through
  * {@link CommitHook}) the sums that changed are written to the logged store {@link #HELD_STORE},
  * shared by the three statistics (one changelog partition per commit instead of a dozen), and
  * restored from it. A partial that goes out is deleted there. Partials leave in timestamp order,
- * stamped with their latest fact; a task's stream time is at least the minute's end + fact lag when
+ * stamped with their latest fact; a task's stream time is at least the interval's end + fact lag when
  * they do, so a partial reaches the windows no later, relative to the other tasks' partials, than
- * its facts would have: the statistics' grace is unchanged. At {@link #MAX_SLOTS} keys and minutes
+ * its facts would have: the statistics' grace is unchanged. At {@link #MAX_SLOTS} keys and intervals
  * everything held goes out early (only more, smaller partials: the aggregates add them up).
  */
 final class Partials<P> implements Processor<String, NatBinding, String, P> {
     static final Logger LOG = LoggerFactory.getLogger(Partials.class);
-    /** Logged key-value store, key {@code <kind>|<minute>|<key>}, value: timestamp (8 bytes) + the partial. */
+    /** Logged key-value store, key {@code <kind>|<interval start, ms>|<key>}, value: timestamp (8 bytes) + the partial. */
     static final String HELD_STORE = "stats-partials";
-    static final long MINUTE = 60_000;
     static final int MAX_SLOTS = 10_000;
     /** How often, in stream time, held partials are checked. */
     private static final long CHECK_EVERY_MS = 1_000;
@@ -64,20 +65,20 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
         Serde<P> serde();
     }
 
-    private record Slot(String key, long minute) {
+    private record Slot(String key, long start) {
     }
 
     static final class Sum<P> {
         final String key;
-        final long minute;
+        final long start;
         final P partial;
         long timestamp = Long.MIN_VALUE;
         boolean dirty;
         boolean stored;
 
-        Sum(String key, long minute, P partial) {
+        Sum(String key, long start, P partial) {
             this.key = key;
-            this.minute = minute;
+            this.start = start;
             this.partial = partial;
         }
     }
@@ -85,19 +86,21 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
     private final String name;
     private final String hookStore;
     private final Kind<P> kind;
+    private final long interval;
     private final long lag;
     private final CorrelationCounters counters;
     private final Map<Slot, Sum<P>> sums = new HashMap<>();
-    /** The oldest minute held: nothing is due before its end + lag. */
-    private long oldestMinute = Long.MAX_VALUE;
+    /** Start of the oldest interval held: nothing is due before its end + lag. */
+    private long oldest = Long.MAX_VALUE;
     private InternalProcessorContext<String, P> context;
     private KeyValueStore<String, byte[]> held;
 
     /** {@code name} tells this statistic's entries in the shared store apart; {@code lag} is the tracker's fact lag. */
-    Partials(String name, String hookStore, Kind<P> kind, long lag, CorrelationCounters counters) {
+    Partials(String name, String hookStore, Kind<P> kind, long interval, long lag, CorrelationCounters counters) {
         this.name = name;
         this.hookStore = hookStore;
         this.kind = kind;
+        this.interval = interval;
         this.lag = lag;
         this.counters = counters;
     }
@@ -108,7 +111,7 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
         this.context = (InternalProcessorContext<String, P>) context;
         this.held = context.getStateStore(HELD_STORE);
         sums.clear();
-        oldestMinute = Long.MAX_VALUE;
+        oldest = Long.MAX_VALUE;
         restore();
         CommitHook hook = context.getStateStore(hookStore);
         hook.bind(this::persist, sums::clear);
@@ -123,12 +126,12 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
             return;
         }
         long ts = record.timestamp();
-        long minute = Math.floorDiv(ts, MINUTE);
-        Sum<P> sum = sums.computeIfAbsent(new Slot(key, minute), s -> new Sum<>(s.key(), s.minute(), kind.create()));
+        long start = ts - Math.floorMod(ts, interval);
+        Sum<P> sum = sums.computeIfAbsent(new Slot(key, start), s -> new Sum<>(s.key(), s.start(), kind.create()));
         kind.add(sum.partial, key, fact);
         sum.timestamp = Math.max(sum.timestamp, ts);
         sum.dirty = true;
-        oldestMinute = Math.min(oldestMinute, minute);
+        oldest = Math.min(oldest, start);
         if (sums.size() >= MAX_SLOTS) {
             emit(Long.MAX_VALUE);
         }
@@ -137,31 +140,31 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
     /**
      * Stream-time punctuation, after the record that moved stream time: a timeout scan summarises many
      * attempts in one record's turn, and when stream time jumps (a quiet spell, the end-of-input
-     * heartbeat) their minutes are over already; checked here, they still leave as one partial each.
+     * heartbeat) their intervals are over already; checked here, they still leave as one partial each.
      */
     private void emitDue(long streamTime) {
-        if (oldestMinute != Long.MAX_VALUE && (oldestMinute + 1) * MINUTE + lag <= streamTime) {
-            emit(Math.floorDiv(streamTime - lag, MINUTE));
+        if (oldest != Long.MAX_VALUE && oldest + interval + lag <= streamTime) {
+            emit(streamTime - lag - interval + 1);
         }
     }
 
-    /** Forwards, oldest first, every partial of a minute before {@code beforeMinute}, and forgets it. */
-    private void emit(long beforeMinute) {
+    /** Forwards, oldest first, every partial of an interval starting before {@code before}, and forgets it. */
+    private void emit(long before) {
         List<Sum<P>> out = new ArrayList<>();
         long oldestLeft = Long.MAX_VALUE;
         for (Sum<P> s : sums.values()) {
-            if (s.minute < beforeMinute) {
+            if (s.start < before) {
                 out.add(s);
             } else {
-                oldestLeft = Math.min(oldestLeft, s.minute);
+                oldestLeft = Math.min(oldestLeft, s.start);
             }
         }
-        oldestMinute = oldestLeft;
+        oldest = oldestLeft;
         out.sort(Comparator.<Sum<P>>comparingLong(s -> s.timestamp).thenComparing(s -> s.key));
         for (Sum<P> s : out) {
-            sums.remove(new Slot(s.key, s.minute));
+            sums.remove(new Slot(s.key, s.start));
             if (s.stored) {
-                held.delete(storeKey(s.key, s.minute));
+                held.delete(storeKey(s.key, s.start));
             }
             context.forward(new Record<>(s.key, s.partial, s.timestamp));
         }
@@ -178,7 +181,7 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
                 // the changelog record is stamped with the partial's latest fact, as the partial will be
                 context.setRecordContext(new ProcessorRecordContext(s.timestamp, -1L, -1, null, new RecordHeaders()));
                 byte[] partial = kind.serde().serializer().serialize(HELD_STORE, s.partial);
-                held.put(storeKey(s.key, s.minute), encode(s.timestamp, partial));
+                held.put(storeKey(s.key, s.start), encode(s.timestamp, partial));
                 s.dirty = false;
                 s.stored = true;
             }
@@ -195,8 +198,10 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
                 var e = it.next();
                 try {
                     Sum<P> sum = decode(prefix, e.key, e.value, kind.serde());
-                    sums.put(new Slot(sum.key, sum.minute), sum);
-                    oldestMinute = Math.min(oldestMinute, sum.minute);
+                    // an interval saved under another natshift.stats.partials.interval.ms is sent by this one's
+                    // clock; its partial is still stamped with its latest fact, so the windows are unchanged
+                    sums.put(new Slot(sum.key, sum.start), sum);
+                    oldest = Math.min(oldest, sum.start);
                 } catch (RuntimeException bad) {
                     // written by another version or damaged: its counts are lost, the rest is not
                     counters.unreadablePartials.increment();
@@ -217,22 +222,22 @@ final class Partials<P> implements Processor<String, NatBinding, String, P> {
         String rest = storeKey.substring(prefix.length());
         int bar = rest.indexOf('|');
         if (bar < 0 || value == null || value.length < Long.BYTES) {
-            throw new SerializationException("held partial " + storeKey + ": not <minute>|<key> with a timestamp and a partial");
+            throw new SerializationException("held partial " + storeKey + ": not <start>|<key> with a timestamp and a partial");
         }
-        long minute;
+        long start;
         try {
-            minute = Long.parseLong(rest.substring(0, bar));
+            start = Long.parseLong(rest.substring(0, bar));
         } catch (NumberFormatException e) {
-            throw new SerializationException("held partial " + storeKey + ": minute is not a number", e);
+            throw new SerializationException("held partial " + storeKey + ": interval start is not a number", e);
         }
         P partial = serde.deserializer().deserialize(HELD_STORE, Arrays.copyOfRange(value, Long.BYTES, value.length));
-        Sum<P> sum = new Sum<>(rest.substring(bar + 1), minute, partial);
+        Sum<P> sum = new Sum<>(rest.substring(bar + 1), start, partial);
         sum.timestamp = ByteBuffer.wrap(value).getLong();
         sum.stored = true;
         return sum;
     }
 
-    private String storeKey(String key, long minute) {
-        return name + "|" + minute + "|" + key;
+    private String storeKey(String key, long start) {
+        return name + "|" + start + "|" + key;
     }
 }

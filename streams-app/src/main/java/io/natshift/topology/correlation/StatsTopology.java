@@ -120,6 +120,7 @@ public final class StatsTopology {
                 .withCachingDisabled()
                 .withLoggingEnabled(Map.of("message.timestamp.type", "CreateTime",
                         "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+        long interval = c.partialsInterval().toMillis();
         long lag = c.factLag().toMillis();
         Serde<PoolPartial> poolPartials = PoolPartial.serde();
         Serde<Counts.Gateway> gatewayPartials = Counts.gatewaySerde();
@@ -148,7 +149,7 @@ public final class StatsTopology {
                     public Serde<PoolPartial> serde() {
                         return poolPartials;
                     }
-                }, lag, counters), Named.as("pool-partials-sum"), POOL_HOOK, Partials.HELD_STORE)
+                }, interval, lag, counters), Named.as("pool-partials-sum"), POOL_HOOK, Partials.HELD_STORE)
                 .repartition(Repartitioned.<String, PoolPartial>as("pool-partials").withKeySerde(keys).withValueSerde(PoolPartial.serde())
                         .withNumberOfPartitions(1))
                 .process(() -> new PoolResolver(c.maxPoolBlocks(), counters), Named.as("pool-resolver"), POOL_BLOCKS_STORE)
@@ -199,7 +200,7 @@ public final class StatsTopology {
                     public Serde<Counts.Gateway> serde() {
                         return gatewayPartials;
                     }
-                }, lag, counters), Named.as("gateway-partials-sum"), GATEWAY_HOOK, Partials.HELD_STORE)
+                }, interval, lag, counters), Named.as("gateway-partials-sum"), GATEWAY_HOOK, Partials.HELD_STORE)
                 .repartition(Repartitioned.<String, Counts.Gateway>as("gateway-counts").withKeySerde(keys).withValueSerde(Counts.gatewaySerde()))
                 .processValues(() -> new LateFacts<Counts.Gateway>(grace, counters, g -> g.attempts, MINUTE.toMillis(), HOUR.toMillis()),
                         Named.as("gateway-counts-late"))
@@ -239,7 +240,7 @@ public final class StatsTopology {
                     public Serde<Counts.Subscriber> serde() {
                         return subscriberPartials;
                     }
-                }, lag, counters), Named.as("subscriber-partials-sum"), SUBSCRIBER_HOOK, Partials.HELD_STORE)
+                }, interval, lag, counters), Named.as("subscriber-partials-sum"), SUBSCRIBER_HOOK, Partials.HELD_STORE)
                 .repartition(Repartitioned.<String, Counts.Subscriber>as("subscriber-counts").withKeySerde(keys)
                         .withValueSerde(Counts.subscriberSerde()))
                 .processValues(() -> new LateFacts<Counts.Subscriber>(grace, counters, s -> s.failed, HOUR.toMillis()),

@@ -133,10 +133,10 @@ class PartialsMergeTest {
         Serde<Counts.Gateway> serde = Counts.gatewaySerde();
         byte[] saved = Partials.encode(1_741_944_012_345L, serde.serializer().serialize("t", g));
 
-        Partials.Sum<Counts.Gateway> back = Partials.decode("gateway|", "gateway|29032400|gw-1", saved, serde);
+        Partials.Sum<Counts.Gateway> back = Partials.decode("gateway|", "gateway|1741944000000|gw-1", saved, serde);
 
         assertThat(back.key).isEqualTo("gw-1");
-        assertThat(back.minute).isEqualTo(29_032_400L);
+        assertThat(back.start).isEqualTo(1_741_944_000_000L);
         assertThat(back.timestamp).isEqualTo(1_741_944_012_345L);
         assertThat(back.stored).isTrue();
         assertThat(back.dirty).isFalse();
@@ -145,15 +145,15 @@ class PartialsMergeTest {
         assertThat(Partials.decode("pool|", "pool|7|pool:a|b", Partials.encode(1, PoolPartial.serde().serializer()
                 .serialize("t", new PoolPartial())), PoolPartial.serde()).key).isEqualTo("pool:a|b");
 
-        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|29032400|gw-1", Arrays.copyOf(saved, 7), serde))
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|1741944000000|gw-1", Arrays.copyOf(saved, 7), serde))
                 .isInstanceOf(SerializationException.class);
         assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|soon|gw-1", saved, serde))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("minute");
-        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|29032400", saved, serde))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("start");
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|1741944000000", saved, serde))
                 .isInstanceOf(SerializationException.class);
         byte[] otherVersion = saved.clone();
         otherVersion[Long.BYTES] = 9;
-        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|29032400|gw-1", otherVersion, serde))
+        assertThatThrownBy(() -> Partials.decode("gateway|", "gateway|1741944000000|gw-1", otherVersion, serde))
                 .hasMessageContaining("version 9");
     }
 
