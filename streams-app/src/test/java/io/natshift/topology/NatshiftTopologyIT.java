@@ -377,23 +377,22 @@ class NatshiftTopologyIT {
 
     /** The latest record of every gateway window, read until the hour windows count {@code attempts}. */
     private Map<String, GatewayStats> readGatewayStats(TopologyConfig config, int attempts) {
-        Map<String, GatewayStats> byKey = new LinkedHashMap<>();
-        java.util.function.LongSupplier counted = () -> byKey.values().stream().filter(g -> g.getWindow().equals("1h"))
-                .mapToLong(GatewayStats::getAttempts).sum();
-        read(CorrelationConfig.beside(config.alertsTopic()).gatewayStatsTopic(), Serdes.gatewayStats().deserializer(),
-                () -> counted.getAsLong() >= attempts, byKey::put);
-        assertThat(counted.getAsLong()).as("attempts in the gateway hours").isEqualTo(attempts);
-        return byKey;
+        return readStats(CorrelationConfig.beside(config.alertsTopic()).gatewayStatsTopic(), Serdes.gatewayStats().deserializer(),
+                g -> g.getWindow().equals("1h") ? g.getAttempts() : 0, attempts);
     }
 
     /** The latest record of every pool window, read until the pools' totals count {@code floats}. */
     private Map<String, PoolStats> readPoolStats(TopologyConfig config, int floats) {
-        Map<String, PoolStats> byKey = new LinkedHashMap<>();
-        java.util.function.LongSupplier counted = () -> byKey.values().stream().filter(p -> p.getWindow().equals("total"))
-                .mapToLong(PoolStats::getFloats).sum();
-        read(CorrelationConfig.beside(config.alertsTopic()).poolStatsTopic(), Serdes.poolStats().deserializer(),
-                () -> counted.getAsLong() >= floats, byKey::put);
-        assertThat(counted.getAsLong()).as("floats in the pool totals").isEqualTo(floats);
+        return readStats(CorrelationConfig.beside(config.alertsTopic()).poolStatsTopic(), Serdes.poolStats().deserializer(),
+                p -> p.getWindow().equals("total") ? p.getFloats() : 0, floats);
+    }
+
+    /** The latest record per key of a statistics topic, read until {@code count} over them adds up to {@code expected}. */
+    private <V> Map<String, V> readStats(String topic, Deserializer<V> values, java.util.function.ToLongFunction<V> count, long expected) {
+        Map<String, V> byKey = new LinkedHashMap<>();
+        java.util.function.LongSupplier counted = () -> byKey.values().stream().mapToLong(count).sum();
+        read(topic, values, () -> counted.getAsLong() >= expected, byKey::put);
+        assertThat(counted.getAsLong()).as("count in the latest records of %s", topic).isEqualTo(expected);
         return byKey;
     }
 
