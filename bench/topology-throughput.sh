@@ -4,6 +4,9 @@
 # default cache, on the same input topic of a real Apache Kafka broker (Kafka's own kafka.Kafka,
 # KRaft combined mode, loopback, temporary directory); plus a plain consumer for scale.
 # Usage: bench/topology-throughput.sh [SAS [ROUNDS]]   (default 100000 SAs ~ 1M packets, 3 rounds)
+# TOPOLOGY_INPUT=synth: the input is a `natshift synth` capture instead (SAS = subscribers, default 110000:
+# 3 minutes, 20 pools of which one arbitrary, about 1.03 M IKE packets of 100,000+ SAs), published by
+# `natshift replay` to natshift.ike-packets (one partition).
 # With NATSHIFT_BOOTSTRAP=host:port it uses that broker instead of starting one. Alert latency: LATENCY_RATE
 # (20000 packets/s) for LATENCY_SECONDS (100), shifts of the first LATENCY_STEADY_AFTER seconds (40) not counted
 # (one partition: at 2,000 new SAs/s the task reaches its live-SA cap of 250,000 after about 120 s).
@@ -67,7 +70,16 @@ PROPS
   done
   echo "broker: Apache Kafka (kafka.Kafka, KRaft) on $bootstrap"
 fi
-java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.broker.pid="$broker_pid" -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
+input_opts=()
+if [ "${TOPOLOGY_INPUT:-generated}" = synth ]; then
+  bin/natshift synth --subscribers "${1:-110000}" --duration 3m --esp-rate 0 --seed 7 --pools 20 --pooling mix:0.05 \
+      --out "$work/synth.pcap" --no-progress >&2
+  bin/natshift topics create --bootstrap "$bootstrap" --partitions 1 >/dev/null
+  bin/natshift replay --bootstrap "$bootstrap" --heartbeat 0 --probe-id bench --vantage outside "$work/synth.pcap" >/dev/null
+  truth=$(python3 -c "import json; t=json.load(open('$work/synth.pcap'[:-5] + '.truth.json'))['totals']; print(f\"natshift synth, ${1:-110000} subscribers, 3 min: {t['packets']:,} frames, {t['establishedSas']:,} established SAs, {t['shifts']:,} shifts\")")
+  input_opts=(-Dbench.input.topic=natshift.ike-packets "-Dbench.input.description=$truth")
+fi
+java -Xms2g -Xmx2g ${BENCH_JAVA_OPTS:-} "${input_opts[@]}" -Dbench.broker.pid="$broker_pid" -cp "$cp" io.natshift.bench.TopologyThroughput "$bootstrap" "${1:-100000}" "${2:-3}" "$work/state"
 if [ "${NATSHIFT_LATENCY:-1}" = 1 ]; then
   java -Xms4g -Xmx4g ${LATENCY_JAVA_OPTS:-} -cp "$cp" io.natshift.bench.AlertLatency "$bootstrap" "${LATENCY_RATE:-20000}" "${LATENCY_SECONDS:-100}" "${LATENCY_STEADY_AFTER:-40}"
 fi

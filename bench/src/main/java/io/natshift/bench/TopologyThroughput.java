@@ -58,7 +58,8 @@ public final class TopologyThroughput {
 
     private final String bootstrap;
     private final Path stateRoot;
-    private final String topic = "bench-ike-packets-" + UUID.randomUUID();
+    /** -Dbench.input.topic: a one-partition topic already holding the input (the script's synth mode), else generated here. */
+    private final String topic = System.getProperty("bench.input.topic", "bench-ike-packets-" + UUID.randomUUID());
     private long records;
 
     private TopologyThroughput(String bootstrap, Path stateRoot) {
@@ -75,12 +76,16 @@ public final class TopologyThroughput {
     }
 
     private void run(int sas, int rounds) throws Exception {
-        SyntheticSas generator = new SyntheticSas(42);
-        List<SyntheticSas.Packet> packets = generator.generate(sas, 100, 1_741_944_000_000L);
-        records = packets.size();
-        System.out.printf("input: %,d IKE packets from %,d SAs (%,d shifted), topic %s%n", records, sas, generator.shifted(), topic);
-        produce(packets);
-        packets = null;
+        if (System.getProperty("bench.input.topic") != null) {
+            records = givenInput();
+            System.out.printf("input: %,d records on topic %s (%s)%n", records, topic, System.getProperty("bench.input.description", "given"));
+        } else {
+            SyntheticSas generator = new SyntheticSas(42);
+            List<SyntheticSas.Packet> packets = generator.generate(sas, 100, 1_741_944_000_000L);
+            records = packets.size();
+            System.out.printf("input: %,d IKE packets from %,d SAs (%,d shifted), topic %s%n", records, sas, generator.shifted(), topic);
+            produce(packets);
+        }
 
         System.out.printf("consumer (plain KafkaConsumer, scale): %,.0f records/s%n", consumerRate());
         List<Double> natshift = new ArrayList<>();
@@ -132,6 +137,21 @@ public final class TopologyThroughput {
         }
     }
 
+    /**
+     * End offset of the given input topic, which must have one partition (both apps read it with one task).
+     * Transaction markers of a transactional producer count too: a few per 100,000 records.
+     */
+    private long givenInput() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+            if (partitions != 1) {
+                throw new IllegalStateException("input topic " + topic + " has " + partitions + " partitions, the benchmark needs 1");
+            }
+            TopicPartition tp = new TopicPartition(topic, 0);
+            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
+        }
+    }
+
     private void produce(List<SyntheticSas.Packet> packets) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
@@ -163,7 +183,8 @@ public final class TopologyThroughput {
             consumer.seekToBeginning(List.of(tp));
             long start = System.nanoTime();
             long seen = 0;
-            while (seen < records) {
+            // to the end offset, not a record count: a transactional input (natshift replay) has markers there
+            while (consumer.position(tp) < records) {
                 seen += consumer.poll(Duration.ofMillis(500)).count();
             }
             return seen / ((System.nanoTime() - start) / 1e9);
