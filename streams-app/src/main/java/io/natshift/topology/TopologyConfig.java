@@ -63,15 +63,13 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
      * How far stream time must move past the last input record for every SA to be summarised, every
      * alert outcome decided and every statistic sent: an end-of-input heartbeat at (last record + this)
      * drains the topology. The last fact is stamped at most the longest timeout after the last record;
-     * its task holds the statistics partial of that fact's minute until the minute's end + fact lag.
+     * its task holds that fact's statistics partial until the end of its interval (at most a minute,
+     * natshift.stats.partials.interval.ms) + fact lag.
      */
     public Duration drainAfter() {
         Duration longest = negotiationMax.compareTo(establishedReportMax) > 0 ? negotiationMax : establishedReportMax;
-        return longest.plus(grace).plus(punctuateInterval).plus(STATS_MINUTE).plus(factLag());
+        return longest.plus(grace).plus(punctuateInterval).plus(Duration.ofMinutes(1)).plus(factLag());
     }
-
-    /** The partials of the statistics cover one minute of facts (correlation.Partials). */
-    private static final Duration STATS_MINUTE = Duration.ofMinutes(1);
 
     /**
      * How far a per-SA fact (NatBinding) may trail, in event time, the latest fact its task emitted
