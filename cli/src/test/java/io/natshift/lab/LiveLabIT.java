@@ -78,6 +78,14 @@ class LiveLabIT {
 
     /** lab/live.properties: timeouts as short as the lab's strongSwan timers, verdicts from two floats. */
     private static final Map<String, String> SETTINGS = settings(ROOT.resolve("lab/live.properties"));
+    /**
+     * Seconds the lab stays up after its last exchange when tunnels come up: the probes' heartbeats must
+     * carry stream time past an established SA's summary (idle 3 s + grace 2 s) and then past the end of
+     * its statistics interval (1 s) + the fact lag (3.25 s), or the pool verdict is never sent (6 s was
+     * too short in one CI run: no pool statistics at all). Heartbeats move stream time once a second,
+     * and three exactly-once hops follow, hence the margin.
+     */
+    private static final int ESTABLISHED_LINGER = 12;
 
     @TempDir
     Path tmp;
@@ -104,7 +112,7 @@ class LiveLabIT {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldAlertRecoveredShiftsWhenNatIsArbitraryAndGatewayStock() throws Exception {
-        Live live = run("arbitrary", "stock", 6);
+        Live live = run("arbitrary", "stock", ESTABLISHED_LINGER);
         assertThat(live.sas()).filteredOn(sa -> sa.get("tunnelUp").asBoolean())
                 .extracting(sa -> sa.get("subscriber").asText()).containsExactlyInAnyOrder("sub1", "sub2");
         for (JsonNode sa : live.firstAttempts()) {
@@ -122,7 +130,7 @@ class LiveLabIT {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldRaiseNoAlertAndJudgeThePoolPairedWhenNatIsPaired() throws Exception {
-        Live live = run("paired", "strict", 6);
+        Live live = run("paired", "strict", ESTABLISHED_LINGER);
         assertThat(live.sas()).filteredOn(sa -> sa.get("tunnelUp").asBoolean())
                 .extracting(sa -> sa.get("subscriber").asText()).containsExactlyInAnyOrder("sub1", "sub2");
         assertThat(live.alerts()).isEmpty();
