@@ -54,10 +54,7 @@ public final class NatshiftTopology {
 
     public static Topology build(TopologyConfig config, CorrelationConfig correlation, TopologyCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
-        // compacted, so size follows live SAs; old capture timestamps must not be rejected
-        builder.addStateStore(SaStateStore.builder(SA_STORE, config.stateObjectCache(), Map.of("cleanup.policy", "compact",
-                "message.timestamp.type", "CreateTime",
-                "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+        builder.addStateStore(SaStateStore.builder(SA_STORE, config.stateObjectCache(), Changelogs.KEY_VALUE));
         KStream<byte[], SpecificRecord> packets = builder.stream(config.inputTopic(),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.ByteArray(), (Serde<SpecificRecord>) Serdes.ingestValue())
                         .withName(SOURCE));

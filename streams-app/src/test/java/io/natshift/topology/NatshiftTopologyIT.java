@@ -289,9 +289,8 @@ class NatshiftTopologyIT {
         // statistics windows as analyze runs them (a replay's partitions may be far apart in stream time:
         // the drain heartbeat of one reaches the windows before another's last facts), so that they
         // depend on the input alone, not on how the partitions were interleaved
-        String prefix = config.alertsTopic().substring(0, config.alertsTopic().length() - Topics.ALERTS.name().length());
-        CorrelationConfig correlation = CorrelationConfig.from(Map.of("natshift.topic.prefix", prefix,
-                "natshift.stats.skew.ms", String.valueOf(Duration.ofDays(1).toMillis())));
+        CorrelationConfig correlation = CorrelationConfig.beside(config.alertsTopic(),
+                Map.of("natshift.stats.skew.ms", String.valueOf(Duration.ofDays(1).toMillis())));
         return new KafkaStreams(NatshiftTopology.build(config, correlation, counters), props);
     }
 

@@ -2,6 +2,7 @@ package io.natshift.topology.correlation;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +50,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
         String prefix = ConfigValues.string(props, "natshift.topic.prefix", "");
         String poolsFile = ConfigValues.string(props, "natshift.pools.file", "");
         boolean pseudonymize = ConfigValues.bool(props, "natshift.privacy.pseudonymize");
+        Duration factLag = TopologyConfig.from(props).factLag();
         return new CorrelationConfig(
                 ConfigValues.string(props, "natshift.nat-bindings.topic", prefix + Topics.NAT_BINDINGS.name()),
                 ConfigValues.string(props, "natshift.pool-stats.topic", prefix + Topics.POOL_STATS.name()),
@@ -57,8 +59,8 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                 poolsFile.isEmpty() ? PoolMap.empty() : PoolMap.load(Path.of(poolsFile)),
                 new Verdicts(ConfigValues.number(props, "natshift.verdict.min.floats", Verdicts.DEFAULT_MIN_FLOATS, 1),
                         ConfigValues.number(props, "natshift.verdict.min.shifts", Verdicts.DEFAULT_MIN_SHIFTS, 1)),
-                Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", defaultStatsGrace(props).toMillis(), 1)),
-                TopologyConfig.from(props).factLag(),
+                Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", defaultStatsGrace(factLag, props).toMillis(), 1)),
+                factLag,
                 partialsInterval(props),
                 (int) ConfigValues.number(props, "natshift.pools.max.blocks", 1_000_000, 1),
                 pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off(),
@@ -72,9 +74,8 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
      * when their facts meet in a statistics task: nothing in the config bounds that, it depends on
      * how evenly the partitions are fed and consumed.
      */
-    static Duration defaultStatsGrace(Map<?, ?> props) {
-        return TopologyConfig.from(props).factLag()
-                .plusMillis(ConfigValues.number(props, "natshift.stats.skew.ms", DEFAULT_STATS_SKEW_MS, 0));
+    private static Duration defaultStatsGrace(Duration factLag, Map<?, ?> props) {
+        return factLag.plusMillis(ConfigValues.number(props, "natshift.stats.skew.ms", DEFAULT_STATS_SKEW_MS, 0));
     }
 
     /**
@@ -102,9 +103,16 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
 
     /** Defaults, with the output topics under the same natshift.topic.prefix as {@code alertsTopic}. */
     public static CorrelationConfig beside(String alertsTopic) {
+        return beside(alertsTopic, Map.of());
+    }
+
+    /** {@code settings} (natshift.* keys) with the output topics under the same natshift.topic.prefix as {@code alertsTopic}. */
+    public static CorrelationConfig beside(String alertsTopic, Map<String, String> settings) {
         String alerts = Topics.ALERTS.name();
         String prefix = alertsTopic.endsWith(alerts) ? alertsTopic.substring(0, alertsTopic.length() - alerts.length()) : "";
-        return from(Map.of("natshift.topic.prefix", prefix));
+        Map<String, String> props = new HashMap<>(settings);
+        props.put("natshift.topic.prefix", prefix);
+        return from(props);
     }
 
     public CorrelationConfig withPools(PoolMap map) {

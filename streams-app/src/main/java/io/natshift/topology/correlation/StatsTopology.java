@@ -26,6 +26,7 @@ import io.natshift.schemas.avro.GatewayStats;
 import io.natshift.schemas.avro.NatBinding;
 import io.natshift.schemas.avro.PoolStats;
 import io.natshift.schemas.avro.SubscriberStats;
+import io.natshift.topology.Changelogs;
 
 /**
  * The cross-vantage part of the topology, fed by the per-SA facts (NatBinding) the sa-tracker
@@ -68,20 +69,6 @@ public final class StatsTopology {
     static final String GATEWAY_HOOK = "gateway-partials-hook";
     static final String SUBSCRIBER_HOOK = "subscriber-partials-hook";
 
-    /**
-     * Changelog of a window store. Kafka Streams' default (compact,delete with retention.ms = store
-     * retention + a day) lets the broker delete records by their timestamps: a replayed capture's are
-     * years old, so its log cleaner deleted them within seconds, and a restart or rebalance restored
-     * empty windows (seen in NatshiftTopologyIT: a minute window restored without its counts). As for
-     * the input topic (Topics): no time retention, bounded by size per partition instead; compaction
-     * keeps each window's latest value, the oldest (expired) windows go first.
-     */
-    static final Map<String, String> WINDOW_CHANGELOG = Map.of(
-            "cleanup.policy", "compact,delete",
-            "retention.ms", "-1",
-            "retention.bytes", String.valueOf(1L << 30),
-            "message.timestamp.type", "CreateTime",
-            "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final Duration HOUR = Duration.ofHours(1);
 
@@ -109,7 +96,7 @@ public final class StatsTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(BINDINGS_SEEN_STORE, c.bindingsMemory(), c.bindingsMemory(), false),
                         keys, org.apache.kafka.common.serialization.Serdes.Integer())
-                .withLoggingEnabled(WINDOW_CHANGELOG));
+                .withLoggingEnabled(Changelogs.WINDOW));
         KStream<String, NatBinding> facts = tracked.processValues(
                 () -> new BindingGuard(c.privacy(), counters, c.bindingsMemory().toMillis()), Named.as(SA_FACTS), BINDINGS_SEEN_STORE);
         facts.to(c.bindingsTopic(), Produced.with(keys, output(Serdes.natBinding(), json)).withName(BINDINGS_SINK));
@@ -118,8 +105,7 @@ public final class StatsTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Partials.HELD_STORE), keys,
                         org.apache.kafka.common.serialization.Serdes.ByteArray())
                 .withCachingDisabled()
-                .withLoggingEnabled(Map.of("message.timestamp.type", "CreateTime",
-                        "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE))));
+                .withLoggingEnabled(Changelogs.KEY_VALUE));
         long interval = c.partialsInterval().toMillis();
         long lag = c.factLag().toMillis();
         Serde<PoolPartial> poolPartials = PoolPartial.serde();
@@ -164,7 +150,7 @@ public final class StatsTopology {
             byPool.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
                     .aggregate(Counts.Pool::new, (k, p, agg) -> agg.merge(p), Named.as(name),
                             Materialized.<String, Counts.Pool>as(windowStore(name + "-store", size, c.statsGrace()))
-                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withLoggingEnabled(WINDOW_CHANGELOG))
+                                    .withKeySerde(keys).withValueSerde(Counts.poolSerde()).withLoggingEnabled(Changelogs.WINDOW))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             poolStats(c.verdict(), w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -212,7 +198,7 @@ public final class StatsTopology {
             byGateway.windowedBy(TimeWindows.ofSizeAndGrace(size, c.statsGrace()))
                     .aggregate(Counts.Gateway::new, (k, g, agg) -> agg.merge(g), Named.as(name),
                             Materialized.<String, Counts.Gateway>as(windowStore(name + "-store", size, c.statsGrace()))
-                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withLoggingEnabled(WINDOW_CHANGELOG))
+                                    .withKeySerde(keys).withValueSerde(Counts.gatewaySerde()).withLoggingEnabled(Changelogs.WINDOW))
                     .toStream(Named.as(name + "-stream"))
                     .map((w, agg) -> KeyValue.pair(w.key() + "|" + label + "|" + w.window().start(),
                             gatewayStats(w.key(), label, w.window().start(), w.window().end(), agg)), Named.as(name + "-records"))
@@ -250,7 +236,7 @@ public final class StatsTopology {
                 .windowedBy(TimeWindows.ofSizeAndGrace(HOUR, c.statsGrace()))
                 .aggregate(Counts.Subscriber::new, (k, s, agg) -> agg.merge(s), Named.as("subscriber-stats-1h"),
                         Materialized.<String, Counts.Subscriber>as(windowStore("subscriber-stats-1h-store", HOUR, c.statsGrace()))
-                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withLoggingEnabled(WINDOW_CHANGELOG))
+                                .withKeySerde(keys).withValueSerde(Counts.subscriberSerde()).withLoggingEnabled(Changelogs.WINDOW))
                 .toStream(Named.as("subscriber-stats-1h-stream"))
                 .map((w, agg) -> KeyValue.pair(w.key() + "|" + w.window().start(), SubscriberStats.newBuilder()
                         .setSubscriber(w.key()).setSubscriberSource(agg.source)
