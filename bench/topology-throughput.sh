@@ -12,7 +12,7 @@
 # (one partition: at 2,000 new SAs/s the task reaches its live-SA cap of 250,000 after about 120 s).
 # BENCH_JAVA_OPTS / BROKER_JAVA_OPTS / LATENCY_JAVA_OPTS: extra JVM options (a profiler agent; -Dbench.warmups=N
 # uncounted rounds of each app first, default 2; -Dbench.baseline.tuned=true gives the baseline natshift's RocksDB
-# and producer settings).
+# and producer settings; -Dnatshift.<setting>=value sets one of natshift's settings, docs/topology.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q -pl bench -am package -DskipTests

@@ -210,8 +210,13 @@ public final class TopologyThroughput {
         String appId = "bench-" + name + "-" + UUID.randomUUID();
         boolean baseline = topology != null;
         TopologyCounters counters = new TopologyCounters();
-        TopologyConfig config = TopologyConfig.from(Map.of("natshift.input.topic", topic,
-                "natshift.topic.prefix", appId + "-"));
+        // natshift settings given as -Dnatshift.*=value (an A/B of one setting in one build)
+        Map<String, String> settings = new java.util.HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(TopologyConfig.PREFIX))
+                .forEach(k -> settings.put(k, System.getProperty(k)));
+        settings.put("natshift.input.topic", topic);
+        settings.put("natshift.topic.prefix", appId + "-");
+        TopologyConfig config = TopologyConfig.from(settings);
         if (topology == null) {
             createOutputs(config);
             topology = NatshiftTopology.build(config, counters);

@@ -54,7 +54,7 @@ public final class NatshiftTopology {
 
     public static Topology build(TopologyConfig config, CorrelationConfig correlation, TopologyCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(SaStateStore.builder(SA_STORE, config.stateObjectCache(), Changelogs.KEY_VALUE));
+        builder.addStateStore(SaStateStore.builder(SA_STORE, config.stateObjectCache(), config.statePackedBytes(), Changelogs.KEY_VALUE));
         KStream<byte[], SpecificRecord> packets = builder.stream(config.inputTopic(),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.ByteArray(), (Serde<SpecificRecord>) Serdes.ingestValue())
                         .withName(SOURCE));

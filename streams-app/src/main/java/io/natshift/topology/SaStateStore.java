@@ -32,11 +32,17 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * keys (a fifth of the stream thread in the topology benchmark's profile). Here a put only marks the
  * object dirty; dirty objects are encoded and sent to the changelog when Kafka Streams flushes caches
  * before it commits (flushCache, the hook its own caching layer uses, so exactly-once sees the same
- * changelog as with that cache), or when the map is full and a dirty entry is evicted to make room
- * (SpiTable: CLOCK, an approximation of least recently used). Each dirty entry keeps the record
- * context of its last put, so its changelog record has the timestamp it would have had. A task that
- * closes without committing drops what is dirty, as the record cache does, and restores from the
- * changelog.
+ * changelog as with that cache), or earlier when a dirty entry has to leave the heap. Each dirty
+ * entry keeps the record context of its last put, so its changelog record has the timestamp it would
+ * have had. A task that closes without committing drops what is dirty, as the record cache does, and
+ * restores from the changelog.
+ *
+ * <p>The object map holds a fixed number of states (SpiTable: CLOCK, an approximation of least
+ * recently used). Those it pushes out stay on the heap encoded ({@link PackedStates}, within a byte
+ * budget, about a fifth of the memory per state), dirty or not: a dirty one goes to the changelog at
+ * the next flush as if it had stayed in the map, and is decoded back into the map when read. Only
+ * what leaves that budget goes on to RocksDB, and to the changelog then if still dirty. With no
+ * budget the object map pushes out to RocksDB directly. Below, "the map" is both.
  *
  * <p>The RocksDB copy is written only when it is read without this map: when an entry leaves the
  * map (eviction), before an iterator, and before Kafka Streams records changelog offsets in the store
@@ -74,6 +80,10 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     /** Null when natshift.state.object.cache is 0: every call goes straight to RocksDB and the changelog. */
     private final SpiTable<Entry> objects;
+    /** Null without a budget (natshift.state.packed.bytes 0) or without the object map. */
+    private final PackedStates packed;
+    /** The RocksDB store under the metered layer, for states already encoded. */
+    private KeyValueStore<Bytes, byte[]> raw;
     private final boolean logging;
     /** SPIs whose entry may be dirty, in first-dirtied order; flushCache writes them. */
     private long[] dirtyKeys = new long[1024];
@@ -94,21 +104,36 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     private long localWrites;
     private long localReads;
 
-    /** {@code local}: the store over RocksDB without a changelog layer; {@code logging}: this store writes the changelog. */
-    SaStateStore(KeyValueStore<Long, SaState> local, int capacity, boolean logging) {
+    /**
+     * {@code local}: the store over RocksDB without a changelog layer; {@code capacity} objects, then
+     * {@code packedBytes} of encoded states, on the heap; {@code logging}: this store writes the changelog.
+     */
+    SaStateStore(KeyValueStore<Long, SaState> local, int capacity, long packedBytes, boolean logging) {
         super(local);
         this.logging = logging;
+        this.packed = capacity == 0 || packedBytes == 0 ? null
+                : new PackedStates(packedBytes, (spi, p) -> leaveHeap(spi, p.bytes, p.dirty, p.stale));
         this.objects = capacity == 0 ? null : new SpiTable<>(capacity, (spi, e) -> {
-            mapHoldsAll = false;
-            mapHoldsAllChecked = true;
-            if (e.dirty != null) {
-                evictedDirty++;
-                log(spi, e.state, e.dirty);
-            }
-            if (e.dirty != null || e.stale) {
-                storeLocally(spi, e.state, e.dirty);
+            if (packed != null) {
+                PackedStates.Packed p = new PackedStates.Packed(SaStateSerde.encode(e.state), e.dirty, e.stale, e.stored);
+                packed.put(spi, p);
+            } else {
+                leaveHeap(spi, e.dirty == null && !e.stale ? null : SaStateSerde.encode(e.state), e.dirty, e.stale);
             }
         });
+    }
+
+    /** A state leaves the heap: to the changelog if dirty, to RocksDB if RocksDB is behind ({@code bytes} then set). */
+    private void leaveHeap(long spi, byte[] bytes, ProcessorRecordContext dirty, boolean stale) {
+        mapHoldsAll = false;
+        mapHoldsAllChecked = true;
+        if (dirty != null) {
+            evictedDirty++;
+            log(spi, bytes, dirty);
+        }
+        if (dirty != null || stale) {
+            storeEncoded(spi, bytes, dirty);
+        }
     }
 
     /**
@@ -116,7 +141,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
      * layer, this in front. The changelog is declared here (so Kafka Streams creates it and restores
      * from it) and written by this store.
      */
-    static StoreBuilder<SaStateStore> builder(String name, int capacity, Map<String, String> changelogConfig) {
+    static StoreBuilder<SaStateStore> builder(String name, int capacity, long packedBytes, Map<String, String> changelogConfig) {
         StoreBuilder<KeyValueStore<Long, SaState>> local = Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(name), Serdes.Long(), SERDE)
                 .withCachingDisabled()
@@ -151,7 +176,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
             @Override
             public SaStateStore build() {
-                return new SaStateStore(local.build(), capacity, logging);
+                return new SaStateStore(local.build(), capacity, packedBytes, logging);
             }
 
             @Override
@@ -184,6 +209,13 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         if (e != null) {
             return e.state;
         }
+        PackedStates.Packed p = packed == null ? null : packed.remove(key);
+        if (p != null) {
+            e = new Entry(SaStateSerde.decode(p.bytes), p.dirty, p.stored);
+            e.stale = p.stale;
+            objects.put(key, e);   // may push another entry out to the packed states
+            return e.state;
+        }
         SaState s = null;
         if (objects == null || !mapHoldsAll()) {
             s = wrapped().get(key);
@@ -207,7 +239,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         boolean absent = missed && missedKey == key;
         missed = false;
         if (objects == null) {
-            log(key, value, context.recordContext());
+            log(key, SaStateSerde.encode(value), context.recordContext());
             wrapped().put(key, value);
             return;
         }
@@ -218,8 +250,10 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             }
             e.dirty = context.recordContext();
         } else {
+            PackedStates.Packed p = e == null && packed != null ? packed.remove(key) : null;
+            boolean stored = e != null ? e.stored : p != null ? p.stored : !absent;
             // a new entry may evict (and write) another dirty one to make room
-            objects.put(key, new Entry(value, context.recordContext(), e != null ? e.stored : !absent));
+            objects.put(key, new Entry(value, context.recordContext(), stored));
             markDirty(key);
         }
     }
@@ -244,6 +278,9 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     private void forget() {
         if (objects != null) {
             objects.clear();
+        }
+        if (packed != null) {
+            packed.clear();
         }
         dirtyCount = 0;
         missed = false;
@@ -273,15 +310,16 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     public synchronized SaState delete(Long key) {
         missed = false;
         Entry e = objects == null ? null : objects.remove(key);
+        PackedStates.Packed p = e == null && packed != null ? packed.remove(key) : null;
         log(key, null, context.recordContext());
-        if (e == null) {
+        if (e == null && p == null) {
             return wrapped().delete(key);
         }
-        if (e.stored) {
+        if (e != null ? e.stored : p.stored) {
             wrapped().put(key, null);   // a delete without the read that returns the old value
             localWrites++;
         }
-        return e.state;
+        return e != null ? e.state : SaStateSerde.decode(p.bytes);
     }
 
     /** Sends every dirty object to the changelog: Kafka Streams calls this before each commit. */
@@ -295,10 +333,19 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         for (int i = 0; i < dirtyCount; i++) {
             long spi = dirtyKeys[i];
             Entry e = objects.get(spi);
-            if (e != null && e.dirty != null) {
-                log(spi, e.state, e.dirty);
-                e.dirty = null;
-                e.stale = true;
+            if (e != null) {
+                if (e.dirty != null) {
+                    log(spi, SaStateSerde.encode(e.state), e.dirty);
+                    e.dirty = null;
+                    e.stale = true;
+                }
+                continue;
+            }
+            PackedStates.Packed p = packed == null ? null : packed.get(spi);
+            if (p != null && p.dirty != null) {
+                log(spi, p.bytes, p.dirty);
+                p.dirty = null;
+                p.stale = true;
             }
         }
         dirtyCount = 0;
@@ -322,15 +369,23 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
                 e.stored = true;
             }
         });
+        if (packed != null) {
+            packed.forEach((spi, p) -> {
+                if (p.stale) {
+                    storeEncoded(spi, p.bytes, null);
+                    p.stale = false;
+                    p.stored = true;
+                }
+            });
+        }
     }
 
     /** One changelog record (null state: a tombstone) under the given record context, as the record cache sends it. */
-    private void log(long key, SaState state, ProcessorRecordContext recordContext) {
+    private void log(long key, byte[] value, ProcessorRecordContext recordContext) {
         if (!logging) {
             return;
         }
-        byte[] value = state == null ? null : SaStateSerde.encode(state);
-        inContext(recordContext, () -> context.logChange(name(), Bytes.wrap(ByteBuffer.allocate(8).putLong(key).array()), value,
+        inContext(recordContext, () -> context.logChange(name(), keyBytes(key), value,
                 recordContext.timestamp(), new RecordHeaders(), wrapped().getPosition()));
     }
 
@@ -338,6 +393,29 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     private void storeLocally(long key, SaState state, ProcessorRecordContext recordContext) {
         inContext(recordContext, () -> wrapped().put(key, state));
         localWrites++;
+    }
+
+    /** As storeLocally, for a state already encoded: straight into RocksDB, under the metered layer. */
+    private void storeEncoded(long key, byte[] bytes, ProcessorRecordContext recordContext) {
+        inContext(recordContext, () -> raw().put(keyBytes(key), bytes));
+        localWrites++;
+    }
+
+    /** The store's key as the Long serde writes it (8 bytes, big-endian), as in the changelog. */
+    private static Bytes keyBytes(long key) {
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(key).array());
+    }
+
+    @SuppressWarnings("unchecked")
+    private KeyValueStore<Bytes, byte[]> raw() {
+        if (raw == null) {
+            StateStore s = wrapped();
+            while (s instanceof WrappedStateStore<?, ?, ?> w) {
+                s = w.wrapped();
+            }
+            raw = (KeyValueStore<Bytes, byte[]>) s;
+        }
+        return raw;
     }
 
     /** Runs {@code write} under {@code recordContext} (null: the current one), then restores the current one. */
@@ -402,5 +480,10 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     synchronized int cachedObjects() {
         return objects == null ? 0 : objects.size();
+    }
+
+    /** Encoded states held behind the object map (tests). */
+    synchronized int packedStates() {
+        return packed == null ? 0 : packed.size();
     }
 }

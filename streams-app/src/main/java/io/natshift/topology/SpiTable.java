@@ -8,15 +8,20 @@ import java.util.function.BiConsumer;
  * holds at most {@code capacity} entries and evicts with CLOCK (second chance): an entry used since
  * the hand last passed it is spared once. A LinkedHashMap in access order cost a tenth of the stream
  * thread here: a boxed key and a node per entry, and every get relinking two neighbours, all cache
- * misses on a table of tens of thousands of SAs. Single-threaded, like the task that owns it.
+ * misses on a table of tens of thousands of SAs. Its arrays start small and double as entries come,
+ * up to what the capacity needs: a task that sees a few SAs (a test, a small capture) does not
+ * allocate for 50,000. Single-threaded, like the task that owns it.
  */
 final class SpiTable<V> {
+    private static final int FIRST_SLOTS = 1024;
+
     private final int capacity;
-    private final int mask;
-    private final long[] keys;
-    private final Object[] values;
+    private final int maxSlots;
+    private int mask;
+    private long[] keys;
+    private Object[] values;
     /** Used since the clock hand last passed; an empty slot has a null value. */
-    private final boolean[] referenced;
+    private boolean[] referenced;
     private final BiConsumer<Long, V> onEvict;
     private int size;
     private int hand;
@@ -27,12 +32,38 @@ final class SpiTable<V> {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
         this.capacity = capacity;
-        int slots = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) * 2;
-        this.mask = slots - 1;
-        this.keys = new long[slots];
-        this.values = new Object[slots];
-        this.referenced = new boolean[slots];
+        this.maxSlots = slotsFor(capacity);
         this.onEvict = onEvict;
+        allocate(Math.min(FIRST_SLOTS, maxSlots));
+    }
+
+    /** A power of two at least twice the entries: at most half full. */
+    static int slotsFor(int entries) {
+        return Integer.highestOneBit(Math.max(2, entries) * 2 - 1) * 2;
+    }
+
+    private void allocate(int slots) {
+        mask = slots - 1;
+        keys = new long[slots];
+        values = new Object[slots];
+        referenced = new boolean[slots];
+    }
+
+    /** Doubles the arrays and re-inserts every entry, keeping its reference bit. */
+    private void grow() {
+        long[] oldKeys = keys;
+        Object[] oldValues = values;
+        boolean[] oldReferenced = referenced;
+        allocate(keys.length * 2);
+        for (int i = 0; i < oldValues.length; i++) {
+            if (oldValues[i] != null) {
+                int j = -find(oldKeys[i]) - 1;
+                keys[j] = oldKeys[i];
+                values[j] = oldValues[i];
+                referenced[j] = oldReferenced[i];
+            }
+        }
+        hand = 0;
     }
 
     private int home(long key) {
@@ -75,6 +106,9 @@ final class SpiTable<V> {
         if (size == capacity) {
             evictOne();
             i = find(key);   // eviction may have shifted the probe sequence
+        } else if ((size + 1) * 2 > keys.length && keys.length < maxSlots) {
+            grow();
+            i = find(key);
         }
         i = -i - 1;
         keys[i] = key;
@@ -98,6 +132,11 @@ final class SpiTable<V> {
         return size;
     }
 
+    /** Heap of the table's arrays at their largest (a key, a reference and a flag per slot), without the values. */
+    long footprint() {
+        return (long) maxSlots * (Long.BYTES + Integer.BYTES + 1);
+    }
+
     interface Visitor<V> {
         void visit(long key, V value);
     }
@@ -112,15 +151,29 @@ final class SpiTable<V> {
         }
     }
 
+    /** Empties the table and gives back grown arrays. */
     void clear() {
-        Arrays.fill(values, null);
-        Arrays.fill(referenced, false);
+        if (keys.length > FIRST_SLOTS) {
+            allocate(Math.min(FIRST_SLOTS, maxSlots));
+        } else {
+            Arrays.fill(values, null);
+            Arrays.fill(referenced, false);
+        }
         size = 0;
         hand = 0;
     }
 
+    /** Slots allocated now (tests). */
+    int slots() {
+        return keys.length;
+    }
+
+    /** Pushes out one entry (to {@code onEvict}), as a put into a full table does; false when empty. */
     @SuppressWarnings("unchecked")
-    private void evictOne() {
+    boolean evictOne() {
+        if (size == 0) {
+            return false;
+        }
         while (true) {
             int i = hand;
             hand = (hand + 1) & mask;
@@ -135,7 +188,7 @@ final class SpiTable<V> {
             V value = (V) values[i];
             delete(i);
             onEvict.accept(key, value);
-            return;
+            return true;
         }
     }
 

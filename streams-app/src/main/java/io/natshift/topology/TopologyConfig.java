@@ -24,11 +24,12 @@ import io.natshift.schemas.Topics;
  * @param maxLiveSasPerTask     natshift.max.live.sas.per.task: cap on SAs in state per task; packets of new SAs beyond it are dropped and counted
  * @param punctuateInterval     natshift.punctuate.interval.ms: stream-time interval of the timeout scan
  * @param stateObjectCache      natshift.state.object.cache: decoded SA states kept on the heap per task in front of sa-state (SaStateStore; 0 = off)
+ * @param statePackedBytes      natshift.state.packed.bytes: heap per task for encoded SA states behind the object map (PackedStates; 0 = none)
  */
 public record TopologyConfig(String inputTopic, String alertsTopic, String sessionsTopic, OutputFormat outputFormat,
                              Duration grace, Duration negotiationIdle, Duration negotiationMax, Duration establishedIdle,
                              Duration establishedReportMax, Duration retention, int maxLiveSasPerTask,
-                             Duration punctuateInterval, int stateObjectCache) {
+                             Duration punctuateInterval, int stateObjectCache, long statePackedBytes) {
 
     public enum OutputFormat { AVRO, JSON }
 
@@ -54,7 +55,8 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
                 millis(props, "natshift.state.retention.ms", 300_000),
                 (int) ConfigValues.number(props, "natshift.max.live.sas.per.task", 250_000, 0),
                 millis(props, "natshift.punctuate.interval.ms", 1_000),
-                (int) ConfigValues.number(props, "natshift.state.object.cache", 50_000, 0));
+                (int) ConfigValues.number(props, "natshift.state.object.cache", 50_000, 0),
+                ConfigValues.number(props, "natshift.state.packed.bytes", 32L << 20, 0));
         c.validate();
         return c;
     }
@@ -91,17 +93,22 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
 
     public TopologyConfig withOutputFormat(OutputFormat format) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, format, grace, negotiationIdle, negotiationMax,
-                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, stateObjectCache);
+                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, stateObjectCache, statePackedBytes);
     }
 
     public TopologyConfig withStateObjectCache(int entries) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, outputFormat, grace, negotiationIdle, negotiationMax,
-                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, entries);
+                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, entries, statePackedBytes);
+    }
+
+    public TopologyConfig withStatePackedBytes(long bytes) {
+        return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, outputFormat, grace, negotiationIdle, negotiationMax,
+                establishedIdle, establishedReportMax, retention, maxLiveSasPerTask, punctuateInterval, stateObjectCache, bytes);
     }
 
     public TopologyConfig withMaxLiveSasPerTask(int cap) {
         return new TopologyConfig(inputTopic, alertsTopic, sessionsTopic, outputFormat, grace, negotiationIdle, negotiationMax,
-                establishedIdle, establishedReportMax, retention, cap, punctuateInterval, stateObjectCache);
+                establishedIdle, establishedReportMax, retention, cap, punctuateInterval, stateObjectCache, statePackedBytes);
     }
 
     private void validate() {

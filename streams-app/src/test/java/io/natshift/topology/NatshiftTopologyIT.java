@@ -167,10 +167,13 @@ class NatshiftTopologyIT {
     /**
      * Eight partitions; the app stops once it has committed the first three quarters and starts again on
      * {@code second}, cleanly. By then alerts are pending, SAs open, and statistics partials held in
-     * stats-partials (their minute is not over).
+     * stats-partials (their minute is not over). Unlike the reference run, each task keeps 10 SA states
+     * as objects and about 25 packed: the rest of its ~50 go to RocksDB, dirty ones to the changelog
+     * early, between commits (SaStateStore).
      */
     private Run stoppedInTheMiddle(List<Input> input, String name, Path first, Path second, String guarantee) throws Exception {
-        TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", "it-" + UUID.randomUUID() + "."));
+        TopologyConfig config = TopologyConfig.from(Map.of("natshift.topic.prefix", "it-" + UUID.randomUUID() + ".",
+                "natshift.state.object.cache", "10", "natshift.state.packed.bytes", "8192"));
         createTopics(config, 8);
         String appId = "it-" + name + "-" + UUID.randomUUID();
         int stopAt = input.size() * 3 / 4;

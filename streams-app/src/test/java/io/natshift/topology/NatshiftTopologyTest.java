@@ -337,12 +337,11 @@ class NatshiftTopologyTest {
         assertThat(s.getPhases()).containsExactly("quick-1", "quick-2", "quick-3");
     }
 
-    @Test
-    void shouldFindExactlyTheShiftedAmongTenThousandConcurrentSubscribers() {
+    /** {@code n} subscribers starting a millisecond apart, every seventh shifted; the shifted SA ids go to {@code expectedShifts}. */
+    private static List<Pkt> concurrentSubscribers(int n, List<String> expectedShifts) {
         Random random = new Random(7);
         List<Pkt> all = new ArrayList<>();
-        List<String> expectedShifts = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < n; i++) {
             long ispi = random.nextLong() | 1;
             long rspi = random.nextLong() | 1;
             String before = "100.64." + (i >> 8 & 0xff) + "." + (i & 0xff);
@@ -356,7 +355,13 @@ class NatshiftTopologyTest {
             }
         }
         all.sort((a, b) -> Long.compare(a.millis(), b.millis()));
-        pipe(all);
+        return all;
+    }
+
+    @Test
+    void shouldFindExactlyTheShiftedAmongTenThousandConcurrentSubscribers() {
+        List<String> expectedShifts = new ArrayList<>();
+        pipe(concurrentSubscribers(10_000, expectedShifts));
         assertThat(liveSas()).isEqualTo(10_000);
         heartbeat(Scenarios.T0 + AFTER_TIMEOUTS);
 
@@ -369,6 +374,43 @@ class NatshiftTopologyTest {
         assertThat(summaries.stream().filter(s -> s.getOutcome().equals("established")).count())
                 .isEqualTo(10_000 - expectedShifts.size());
         assertThat(counters.capDropped()).isZero();
+    }
+
+    @Test
+    void shouldGiveTheSameAlertsAndSessionsWhetherStatesStayObjectsArePackedOrSpillToRocksDb() {
+        List<Pkt> all = concurrentSubscribers(3_000, new ArrayList<>());
+        pipe(all);
+        heartbeat(Scenarios.T0 + AFTER_TIMEOUTS);
+        List<NatShiftAlert> allObjects = alerts.readValuesToList();
+        List<SessionSummary> allObjectSessions = sessions.readValuesToList();
+        assertThat(allObjectSessions).hasSize(3_000);
+        assertThat(allObjects).isNotEmpty();
+
+        // 300 objects, the other 2,700 states packed
+        start(TopologyConfig.defaults().withStateObjectCache(300));
+        pipe(all);
+        assertThat(saStore().packedStates()).isEqualTo(2_700);
+        assertThat(saStore().localReads()).isZero();
+        heartbeat(Scenarios.T0 + AFTER_TIMEOUTS);
+        assertThat(alerts.readValuesToList()).isEqualTo(allObjects);
+        assertThat(sessions.readValuesToList()).isEqualTo(allObjectSessions);
+
+        // 300 objects, a budget for about a thousand packed states, the rest in RocksDB
+        start(TopologyConfig.defaults().withStateObjectCache(300).withStatePackedBytes(300_000));
+        pipe(all);
+        assertThat(saStore().packedStates()).isBetween(300, 2_000);
+        assertThat(saStore().localReads()).isPositive();
+        heartbeat(Scenarios.T0 + AFTER_TIMEOUTS);
+        assertThat(alerts.readValuesToList()).isEqualTo(allObjects);
+        assertThat(sessions.readValuesToList()).isEqualTo(allObjectSessions);
+    }
+
+    private SaStateStore saStore() {
+        Object s = driver.getKeyValueStore(NatshiftTopology.SA_STORE);
+        while (!(s instanceof SaStateStore)) {
+            s = ((org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?>) s).wrapped();
+        }
+        return (SaStateStore) s;
     }
 
     @Test

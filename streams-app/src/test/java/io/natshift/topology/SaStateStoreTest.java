@@ -49,11 +49,16 @@ class SaStateStoreTest {
         }
     }
 
+    /** Without packed states: what the map pushes out goes to RocksDB. */
     private void start(int capacity) {
+        start(capacity, 0);
+    }
+
+    private void start(int capacity, long packedBytes) {
         Topology t = new Topology();
         t.addSource("ops", new StringDeserializer(), new StringDeserializer(), "ops");
         t.addProcessor("apply", () -> new Ops(), "ops");
-        t.addStateStore(SaStateStore.builder(STORE, capacity, Map.of()), "apply");
+        t.addStateStore(SaStateStore.builder(STORE, capacity, packedBytes, Map.of()), "apply");
         t.addSink("reads", "reads", new LongSerializer(), new LongSerializer(), "apply");
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "store-test");
@@ -301,5 +306,71 @@ class SaStateStoreTest {
 
         assertThat(reads.readValuesToList()).containsExactly(100L, -1L);
         assertThat(store.localReads()).isEqualTo(2);
+    }
+
+    // Packed states: what the object map pushes out stays on the heap, encoded, within a byte budget.
+
+    @Test
+    void shouldKeepStatesPushedOutOfTheMapEncodedOnTheHeapWithoutTouchingRocksDb() {
+        start(2, 1 << 20);
+        ops.pipeInput("a", "1:100,2:200,3:300,4:400,!,#,?1,?2,?3,?4,?5", 1_000L);
+
+        assertThat(reads.readValuesToList()).containsExactly(0L, 100L, 200L, 300L, 400L, -1L);
+        assertThat(store.cachedObjects()).isEqualTo(2);
+        assertThat(store.packedStates()).isEqualTo(2);
+        assertThat(store.evictedDirty()).isZero();
+        assertThat(store.localReads()).isZero();   // 5 is new: nothing has left the heap, so no RocksDB read
+    }
+
+    @Test
+    void shouldSendAPackedStateToTheChangelogOnceAtTheFlushWithItsLatestChange() {
+        start(1, 1 << 20);
+        // 2 pushes 1 out while dirty; 1 comes back, changes, and pushes 2 out: one record each, at the flush
+        ops.pipeInput("a", "1:100,2:200,=1:150,#", 7_000L);
+
+        List<TestRecord<Long, byte[]>> written = changelog.readRecordsToList();
+        assertThat(written).extracting(r -> r.key() + "=" + lastTs(r.value()) + "@" + r.timestamp())
+                .containsExactly("1=150@7000", "2=200@7000");
+        assertThat(reads.readValuesToList()).containsExactly(0L);
+        assertThat(store.evictedDirty()).isZero();
+    }
+
+    @Test
+    void shouldWritePackedStatesToRocksDbWhenOffsetsAreRecorded() {
+        start(1, 1 << 20);
+        ops.pipeInput("a", "1:100,2:200", 1_000L);
+
+        // the driver's checkpoint after the record: 1 is packed, 2 an object, both logged and now stored
+        assertThat(store.packedStates()).isEqualTo(1);
+        assertThat(store.localWrites()).isEqualTo(2);
+        assertThat(localLastTs(store, 1L)).isEqualTo(100L);
+        assertThat(localLastTs(store, 2L)).isEqualTo(200L);
+    }
+
+    @Test
+    void shouldLogATombstoneAndDeleteFromRocksDbForAPackedState() {
+        start(1, 1 << 20);
+        ops.pipeInput("a", "1:100,2:200", 1_000L);   // stored by the checkpoint
+        changelog.readRecordsToList();
+
+        ops.pipeInput("b", "-1,?1", 2_000L);
+
+        List<TestRecord<Long, byte[]>> written = changelog.readRecordsToList();
+        assertThat(written).extracting(TestRecord::key).containsExactly(1L);
+        assertThat(written.get(0).value()).isNull();
+        assertThat(localLastTs(store, 1L)).isEqualTo(-1L);
+        assertThat(reads.readValuesToList()).containsExactly(-1L);
+        assertThat(store.packedStates()).isZero();
+    }
+
+    @Test
+    void shouldPushPackedStatesOnToRocksDbAndTheChangelogWhenTheBudgetIsSpent() {
+        start(1, 1);   // a budget smaller than the table itself: every packed state goes straight on
+        ops.pipeInput("a", "1:100,2:200,3:300,?1,?2,?3", 1_000L);
+
+        assertThat(reads.readValuesToList()).containsExactly(100L, 200L, 300L);
+        assertThat(store.packedStates()).isZero();
+        assertThat(store.evictedDirty()).isEqualTo(3);   // each pushed out by the next, dirty, the reads' ones clean
+        assertThat(store.localReads()).isEqualTo(3);
     }
 }

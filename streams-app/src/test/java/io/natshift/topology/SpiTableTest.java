@@ -84,4 +84,23 @@ class SpiTableTest {
         assertThat(table.size()).isZero();
         assertThat(table.get(7)).isNull();
     }
+
+    @Test
+    void shouldStartSmallAndGrowOnlyToWhatItsCapacityNeeds() {
+        SpiTable<String> table = new SpiTable<>(100_000, (k, v) -> { });
+        assertThat(table.slots()).isEqualTo(1_024);
+        for (long k = 0; k < 600; k++) {
+            table.put(k, "v" + k);
+        }
+        assertThat(table.slots()).isEqualTo(2_048);
+        for (long k = 600; k < 150_000; k++) {
+            table.put(k, "v" + k);
+        }
+        assertThat(table.slots()).isEqualTo(SpiTable.slotsFor(100_000)).isEqualTo(262_144);
+        assertThat(table.size()).isEqualTo(100_000);
+        assertThat(table.footprint()).isEqualTo(262_144L * 13);
+
+        table.clear();
+        assertThat(table.slots()).isEqualTo(1_024);
+    }
 }

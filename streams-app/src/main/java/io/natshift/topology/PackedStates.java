@@ -1,0 +1,97 @@
+package io.natshift.topology;
+
+import java.util.function.BiConsumer;
+
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+
+/**
+ * SA states pushed out of sa-state's object map, kept encoded on the heap (SaStateSerde) until a byte
+ * budget is spent; the least recently used then go on to RocksDB. An encoded state takes about a
+ * fifth of the heap of its objects (217 against some 1,100 bytes in the synth benchmark), so the
+ * same memory holds several times the SAs. Behind a full map every state that left it paid a
+ * RocksDB put and later a get: in a capture with 116,000 live SAs and a 50,000-object map those were
+ * a fifth of the stream thread's time (docs/perf-topology.md, session 9).
+ */
+final class PackedStates {
+    /** Heap an entry takes besides its encoded bytes: the array's header and the {@link Packed}. */
+    static final int ENTRY_OVERHEAD = 40;
+    /** A small encoded state: sizes the table so that the budget, not the table, limits the entries. */
+    private static final int SMALL_ENTRY = 128;
+
+    /** One encoded state and where it stands, as SaStateStore's entries do. */
+    static final class Packed {
+        final byte[] bytes;
+        /** Record context of the last put not yet in the changelog, else null. */
+        ProcessorRecordContext dirty;
+        /** In the changelog but not in RocksDB. */
+        boolean stale;
+        /** RocksDB may hold a value for this SPI. */
+        boolean stored;
+
+        Packed(byte[] bytes, ProcessorRecordContext dirty, boolean stale, boolean stored) {
+            this.bytes = bytes;
+            this.dirty = dirty;
+            this.stale = stale;
+            this.stored = stored;
+        }
+    }
+
+    private final SpiTable<Packed> table;
+    /** What the entries may take: the budget less the table's own arrays. */
+    private final long budget;
+    private long used;
+
+    /** {@code onEvict} sees each entry pushed out to stay within {@code budgetBytes}. */
+    PackedStates(long budgetBytes, BiConsumer<Long, Packed> onEvict) {
+        int capacity = (int) Math.max(1, Math.min(1 << 28, budgetBytes / SMALL_ENTRY));
+        this.table = new SpiTable<>(capacity, (spi, p) -> {
+            used -= cost(p);
+            onEvict.accept(spi, p);
+        });
+        this.budget = budgetBytes - table.footprint();
+    }
+
+    static long cost(Packed p) {
+        return p.bytes.length + ENTRY_OVERHEAD;
+    }
+
+    Packed get(long spi) {
+        return table.get(spi);
+    }
+
+    Packed remove(long spi) {
+        Packed p = table.remove(spi);
+        if (p != null) {
+            used -= cost(p);
+        }
+        return p;
+    }
+
+    /** Adds (or replaces) an entry, then pushes out the least recently used until within the budget. */
+    void put(long spi, Packed p) {
+        remove(spi);
+        table.put(spi, p);
+        used += cost(p);
+        while (used > budget && table.evictOne()) {
+            // evictOne's callback lowers used
+        }
+    }
+
+    void forEach(SpiTable.Visitor<Packed> visitor) {
+        table.forEach(visitor);
+    }
+
+    void clear() {
+        table.clear();
+        used = 0;
+    }
+
+    int size() {
+        return table.size();
+    }
+
+    /** Heap held: the entries and the table. */
+    long bytes() {
+        return used + table.footprint();
+    }
+}
