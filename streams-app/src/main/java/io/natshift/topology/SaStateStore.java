@@ -68,6 +68,11 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         boolean stale;
         /** RocksDB may hold a value for this SPI: a delete must reach it. */
         boolean stored;
+        /**
+         * The bytes this state was read back from (packed states) while it has not been put since: it
+         * leaves again without an encode. SaTracker puts every state it changes.
+         */
+        byte[] encoded;
 
         Entry(SaState state, ProcessorRecordContext dirty, boolean stored) {
             this.state = state;
@@ -115,12 +120,15 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
                 : new PackedStates(packedBytes, (spi, p) -> leaveHeap(spi, p.bytes, p.dirty, p.stale));
         this.objects = capacity == 0 ? null : new SpiTable<>(capacity, (spi, e) -> {
             if (packed != null) {
-                PackedStates.Packed p = new PackedStates.Packed(SaStateSerde.encode(e.state), e.dirty, e.stale, e.stored);
-                packed.put(spi, p);
+                packed.put(spi, new PackedStates.Packed(encoded(e), e.dirty, e.stale, e.stored));
             } else {
                 leaveHeap(spi, e.dirty == null && !e.stale ? null : SaStateSerde.encode(e.state), e.dirty, e.stale);
             }
         });
+    }
+
+    private static byte[] encoded(Entry e) {
+        return e.encoded != null ? e.encoded : SaStateSerde.encode(e.state);
     }
 
     /** A state leaves the heap: to the changelog if dirty, to RocksDB if RocksDB is behind ({@code bytes} then set). */
@@ -213,6 +221,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         if (p != null) {
             e = new Entry(SaStateSerde.decode(p.bytes), p.dirty, p.stored);
             e.stale = p.stale;
+            e.encoded = p.bytes;
             objects.put(key, e);   // may push another entry out to the packed states
             return e.state;
         }
@@ -249,6 +258,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
                 markDirty(key);
             }
             e.dirty = context.recordContext();
+            e.encoded = null;
         } else {
             PackedStates.Packed p = e == null && packed != null ? packed.remove(key) : null;
             boolean stored = e != null ? e.stored : p != null ? p.stored : !absent;
@@ -335,7 +345,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             Entry e = objects.get(spi);
             if (e != null) {
                 if (e.dirty != null) {
-                    log(spi, SaStateSerde.encode(e.state), e.dirty);
+                    log(spi, encoded(e), e.dirty);
                     e.dirty = null;
                     e.stale = true;
                 }
@@ -480,6 +490,12 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     synchronized int cachedObjects() {
         return objects == null ? 0 : objects.size();
+    }
+
+    /** The encoded state packed for this SPI, null if it is not packed (tests). */
+    synchronized byte[] packedBytes(long spi) {
+        PackedStates.Packed p = packed == null ? null : packed.get(spi);
+        return p == null ? null : p.bytes;
     }
 
     /** Encoded states held behind the object map (tests). */

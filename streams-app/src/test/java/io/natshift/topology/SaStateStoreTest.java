@@ -373,4 +373,21 @@ class SaStateStoreTest {
         assertThat(store.evictedDirty()).isEqualTo(3);   // each pushed out by the next, dirty, the reads' ones clean
         assertThat(store.localReads()).isEqualTo(3);
     }
+
+    @Test
+    void shouldPushOutAStateReadBackUnchangedWithItsBytesAndAChangedOneWithItsChange() {
+        start(1, 1 << 20);
+        // 1 packed, read back unchanged (pushing 2 out), packed again by 2's read: its bytes as read
+        ops.pipeInput("a", "1:100,2:200,?1,?2,?1", 1_000L);
+        byte[] packedOnce = store.packedBytes(2L);
+        ops.pipeInput("b", "?2", 2_000L);   // 2 back in the map, 1 out again
+        assertThat(store.packedBytes(1L)).isNotNull();
+        assertThat(store.packedBytes(2L)).isNull();
+        ops.pipeInput("c", "?1", 3_000L);   // 2 out again, unchanged: the very same bytes
+        assertThat(store.packedBytes(2L)).isSameAs(packedOnce);
+
+        ops.pipeInput("d", "=2:250,?1,?2", 4_000L);   // 2 changed, then pushed out by 1 and read back
+        assertThat(reads.readValuesToList()).endsWith(100L, 250L);
+        assertThat(lastTs(store.packedBytes(1L))).isEqualTo(100L);
+    }
 }
