@@ -34,6 +34,7 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
     public enum OutputFormat { AVRO, JSON }
 
     public static final String PREFIX = "natshift.";
+    static final int MAX_OBJECT_CACHE = 1 << 28;
 
     public static TopologyConfig defaults() {
         return from(Map.of());
@@ -114,6 +115,11 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
     private void validate() {
         if (maxLiveSasPerTask < 1) {
             throw new IllegalArgumentException("natshift.max.live.sas.per.task must be at least 1, not " + maxLiveSasPerTask);
+        }
+        if (stateObjectCache > MAX_OBJECT_CACHE) {
+            // one table holds them, at most half full, in arrays indexed by int
+            throw new IllegalArgumentException("natshift.state.object.cache must be at most " + MAX_OBJECT_CACHE + ", not "
+                    + stateObjectCache);
         }
         if (punctuateInterval.toMillis() < 1) {
             throw new IllegalArgumentException("natshift.punctuate.interval.ms must be at least 1");
