@@ -20,6 +20,15 @@ public final class ConfigValues {
         return v.equals("true");
     }
 
+    /** A whole number in [min, max] that fits an int: checked before narrowing, so 2^32 + 5 is not read as 5. */
+    public static int count(Map<?, ?> props, String key, int fallback, int min, int max) {
+        long n = number(props, key, fallback, min);
+        if (n > max) {
+            throw new IllegalArgumentException(key + " must be at most " + max + ", not " + n);
+        }
+        return (int) n;
+    }
+
     public static long number(Map<?, ?> props, String key, long fallback, long min) {
         Object v = props.get(key);
         if (v == null) {

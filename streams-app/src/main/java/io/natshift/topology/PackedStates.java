@@ -43,7 +43,7 @@ final class PackedStates {
 
     /** {@code onEvict} sees each entry pushed out to stay within {@code budgetBytes}. */
     PackedStates(long budgetBytes, BiConsumer<Long, Packed> onEvict) {
-        int capacity = (int) Math.max(1, Math.min(1 << 28, budgetBytes / SMALL_ENTRY));
+        int capacity = (int) Math.max(1, Math.min(SpiTable.MAX_CAPACITY, budgetBytes / SMALL_ENTRY));
         this.table = new SpiTable<>(capacity, (spi, p) -> {
             used -= cost(p);
             onEvict.accept(spi, p);

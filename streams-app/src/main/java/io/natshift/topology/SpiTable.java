@@ -14,6 +14,8 @@ import java.util.function.BiConsumer;
  */
 final class SpiTable<V> {
     private static final int FIRST_SLOTS = 1024;
+    /** Entries one table can hold: its arrays, at most half full, are indexed by int. */
+    static final int MAX_CAPACITY = 1 << 28;
 
     private final int capacity;
     private final int maxSlots;
@@ -28,8 +30,8 @@ final class SpiTable<V> {
 
     /** {@code onEvict} sees each entry pushed out to make room (not removed or cleared ones). */
     SpiTable(int capacity, BiConsumer<Long, V> onEvict) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be 1 to " + MAX_CAPACITY + ": " + capacity);
         }
         this.capacity = capacity;
         this.maxSlots = slotsFor(capacity);

@@ -34,7 +34,6 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
     public enum OutputFormat { AVRO, JSON }
 
     public static final String PREFIX = "natshift.";
-    static final int MAX_OBJECT_CACHE = 1 << 28;
 
     public static TopologyConfig defaults() {
         return from(Map.of());
@@ -54,9 +53,9 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
                 millis(props, "natshift.established.idle.ms", 30_000),
                 millis(props, "natshift.established.report.max.ms", 120_000),
                 millis(props, "natshift.state.retention.ms", 300_000),
-                (int) ConfigValues.number(props, "natshift.max.live.sas.per.task", 250_000, 0),
+                ConfigValues.count(props, "natshift.max.live.sas.per.task", 250_000, 0, Integer.MAX_VALUE),
                 millis(props, "natshift.punctuate.interval.ms", 1_000),
-                (int) ConfigValues.number(props, "natshift.state.object.cache", 50_000, 0),
+                ConfigValues.count(props, "natshift.state.object.cache", 50_000, 0, SpiTable.MAX_CAPACITY),
                 ConfigValues.number(props, "natshift.state.packed.bytes", 32L << 20, 0));
         c.validate();
         return c;
@@ -115,11 +114,6 @@ public record TopologyConfig(String inputTopic, String alertsTopic, String sessi
     private void validate() {
         if (maxLiveSasPerTask < 1) {
             throw new IllegalArgumentException("natshift.max.live.sas.per.task must be at least 1, not " + maxLiveSasPerTask);
-        }
-        if (stateObjectCache > MAX_OBJECT_CACHE) {
-            // one table holds them, at most half full, in arrays indexed by int
-            throw new IllegalArgumentException("natshift.state.object.cache must be at most " + MAX_OBJECT_CACHE + ", not "
-                    + stateObjectCache);
         }
         if (punctuateInterval.toMillis() < 1) {
             throw new IllegalArgumentException("natshift.punctuate.interval.ms must be at least 1");

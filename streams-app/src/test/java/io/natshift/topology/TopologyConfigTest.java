@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class TopologyConfigTest {
     @Test
-    void shouldReadTheSaStateHeapSettingsAndRejectAnObjectCacheNoTableCanHold() {
+    void shouldReadTheSaStateSettingsAndRejectCountsTheyCannotHold() {
         TopologyConfig c = TopologyConfig.from(Map.of("natshift.state.object.cache", "1000", "natshift.state.packed.bytes", "0"));
         assertThat(c.stateObjectCache()).isEqualTo(1_000);
         assertThat(c.statePackedBytes()).isZero();
@@ -17,6 +17,11 @@ class TopologyConfigTest {
 
         assertThatThrownBy(() -> TopologyConfig.from(Map.of("natshift.state.object.cache", "1073741824")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("natshift.state.object.cache");
+        // beyond an int: an error, not the low 32 bits (5)
+        assertThatThrownBy(() -> TopologyConfig.from(Map.of("natshift.state.object.cache", "4294967301")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("natshift.state.object.cache must be at most");
+        assertThatThrownBy(() -> TopologyConfig.from(Map.of("natshift.max.live.sas.per.task", "4294967296")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("natshift.max.live.sas.per.task must be at most");
         assertThatThrownBy(() -> TopologyConfig.from(Map.of("natshift.state.packed.bytes", "-1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("natshift.state.packed.bytes");
     }

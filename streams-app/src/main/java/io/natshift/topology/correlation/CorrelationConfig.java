@@ -62,7 +62,7 @@ public record CorrelationConfig(String bindingsTopic, String poolStatsTopic, Str
                 Duration.ofMillis(ConfigValues.number(props, "natshift.stats.grace.ms", defaultStatsGrace(factLag, props).toMillis(), 1)),
                 factLag,
                 partialsInterval(props),
-                (int) ConfigValues.number(props, "natshift.pools.max.blocks", 1_000_000, 1),
+                ConfigValues.count(props, "natshift.pools.max.blocks", 1_000_000, 1, Integer.MAX_VALUE),
                 pseudonymize ? Pseudonymizer.withSecret(ConfigValues.string(props, "natshift.privacy.secret", "")) : Pseudonymizer.off(),
                 Duration.ofMillis(ConfigValues.number(props, "natshift.nat-bindings.memory.ms", DEFAULT_BINDINGS_MEMORY_MS, 1)));
     }
