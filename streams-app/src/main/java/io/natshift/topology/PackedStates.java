@@ -2,47 +2,28 @@ package io.natshift.topology;
 
 import java.util.function.BiConsumer;
 
-import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
-
 /**
- * SA states pushed out of sa-state's object map, kept encoded on the heap (SaStateSerde) until a byte
- * budget is spent; the least recently used then go on to RocksDB. An encoded state takes about a
+ * SA states pushed out of sa-state's object map, kept encoded on the heap (SaStateSerde: entries with
+ * only {@code encoded}, the decoded state dropped) until a byte budget is spent; the least recently
+ * used then go on to RocksDB. An encoded state takes about a
  * fifth of the heap of its objects (217 against some 1,100 bytes in the synth benchmark), so the
  * same memory holds several times the SAs. Behind a full map every state that left it paid a
  * RocksDB put and later a get: in a capture with 116,000 live SAs and a 50,000-object map those were
  * a fifth of the stream thread's time (docs/perf-topology.md, session 9).
  */
 final class PackedStates {
-    /** Heap an entry takes besides its encoded bytes: the array's header and the {@link Packed}. */
-    static final int ENTRY_OVERHEAD = 40;
+    /** Heap an entry takes besides its encoded bytes: the array's header (16) and the entry (32). */
+    static final int ENTRY_OVERHEAD = 48;
     /** A small encoded state: sizes the table so that the budget, not the table, limits the entries. */
     private static final int SMALL_ENTRY = 128;
 
-    /** One encoded state and where it stands, as SaStateStore's entries do. */
-    static final class Packed {
-        final byte[] bytes;
-        /** Record context of the last put not yet in the changelog, else null. */
-        ProcessorRecordContext dirty;
-        /** In the changelog but not in RocksDB. */
-        boolean stale;
-        /** RocksDB may hold a value for this SPI. */
-        boolean stored;
-
-        Packed(byte[] bytes, ProcessorRecordContext dirty, boolean stale, boolean stored) {
-            this.bytes = bytes;
-            this.dirty = dirty;
-            this.stale = stale;
-            this.stored = stored;
-        }
-    }
-
-    private final SpiTable<Packed> table;
+    private final SpiTable<SaStateStore.Entry> table;
     /** What the entries may take: the budget less the table's own arrays. */
     private final long budget;
     private long used;
 
     /** {@code onEvict} sees each entry pushed out to stay within {@code budgetBytes}. */
-    PackedStates(long budgetBytes, BiConsumer<Long, Packed> onEvict) {
+    PackedStates(long budgetBytes, BiConsumer<Long, SaStateStore.Entry> onEvict) {
         int capacity = (int) Math.max(1, Math.min(SpiTable.MAX_CAPACITY, budgetBytes / SMALL_ENTRY));
         this.table = new SpiTable<>(capacity, (spi, p) -> {
             used -= cost(p);
@@ -51,16 +32,16 @@ final class PackedStates {
         this.budget = budgetBytes - table.footprint();
     }
 
-    static long cost(Packed p) {
-        return p.bytes.length + ENTRY_OVERHEAD;
+    static long cost(SaStateStore.Entry e) {
+        return e.encoded.length + ENTRY_OVERHEAD;
     }
 
-    Packed get(long spi) {
+    SaStateStore.Entry get(long spi) {
         return table.get(spi);
     }
 
-    Packed remove(long spi) {
-        Packed p = table.remove(spi);
+    SaStateStore.Entry remove(long spi) {
+        SaStateStore.Entry p = table.remove(spi);
         if (p != null) {
             used -= cost(p);
         }
@@ -68,7 +49,7 @@ final class PackedStates {
     }
 
     /** Adds (or replaces) an entry, then pushes out the least recently used until within the budget. */
-    void put(long spi, Packed p) {
+    void put(long spi, SaStateStore.Entry p) {
         remove(spi);
         table.put(spi, p);
         used += cost(p);
@@ -77,7 +58,7 @@ final class PackedStates {
         }
     }
 
-    void forEach(SpiTable.Visitor<Packed> visitor) {
+    void forEach(SpiTable.Visitor<SaStateStore.Entry> visitor) {
         table.forEach(visitor);
     }
 

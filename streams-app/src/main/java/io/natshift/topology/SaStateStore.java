@@ -60,8 +60,10 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>, Long, SaState>
         implements KeyValueStore<Long, SaState> {
 
-    private static final class Entry {
-        final SaState state;
+    /** One SA's state on the heap: decoded in the object map, only {@link #encoded} in the packed states. */
+    static final class Entry {
+        /** Null while packed. */
+        SaState state;
         /** Record context of the last put not yet in the changelog, else null. */
         ProcessorRecordContext dirty;
         /** In the changelog but not in RocksDB. */
@@ -69,8 +71,8 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         /** RocksDB may hold a value for this SPI: a delete must reach it. */
         boolean stored;
         /**
-         * The bytes this state was read back from (packed states) while it has not been put since: it
-         * leaves again without an encode. SaTracker puts every state it changes.
+         * The state encoded: set while packed, and kept once read back into the map until the next put,
+         * so that it leaves again without an encode. SaTracker puts every state it changes.
          */
         byte[] encoded;
 
@@ -116,13 +118,14 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     SaStateStore(KeyValueStore<Long, SaState> local, int capacity, long packedBytes, boolean logging) {
         super(local);
         this.logging = logging;
-        this.packed = capacity == 0 || packedBytes == 0 ? null
-                : new PackedStates(packedBytes, (spi, p) -> leaveHeap(spi, p.bytes, p.dirty, p.stale));
+        this.packed = capacity == 0 || packedBytes == 0 ? null : new PackedStates(packedBytes, this::leaveHeap);
         this.objects = capacity == 0 ? null : new SpiTable<>(capacity, (spi, e) -> {
             if (packed != null) {
-                packed.put(spi, new PackedStates.Packed(encoded(e), e.dirty, e.stale, e.stored));
+                e.encoded = encoded(e);
+                e.state = null;   // the objects go, the bytes stay
+                packed.put(spi, e);
             } else {
-                leaveHeap(spi, e.dirty == null && !e.stale ? null : SaStateSerde.encode(e.state), e.dirty, e.stale);
+                leaveHeap(spi, e);
             }
         });
     }
@@ -131,17 +134,19 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         return e.encoded != null ? e.encoded : SaStateSerde.encode(e.state);
     }
 
-    /** A state leaves the heap: to the changelog if dirty, to RocksDB if RocksDB is behind ({@code bytes} then set). */
-    private void leaveHeap(long spi, byte[] bytes, ProcessorRecordContext dirty, boolean stale) {
+    /** A state leaves the heap: to the changelog if dirty, to RocksDB if RocksDB is behind. */
+    private void leaveHeap(long spi, Entry e) {
         mapHoldsAll = false;
         mapHoldsAllChecked = true;
-        if (dirty != null) {
+        if (e.dirty == null && !e.stale) {
+            return;
+        }
+        byte[] bytes = encoded(e);
+        if (e.dirty != null) {
             evictedDirty++;
-            log(spi, bytes, dirty);
+            log(spi, bytes, e.dirty);
         }
-        if (dirty != null || stale) {
-            storeEncoded(spi, bytes, dirty);
-        }
+        storeEncoded(spi, bytes, e.dirty);
     }
 
     /**
@@ -217,11 +222,9 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         if (e != null) {
             return e.state;
         }
-        PackedStates.Packed p = packed == null ? null : packed.remove(key);
-        if (p != null) {
-            e = new Entry(SaStateSerde.decode(p.bytes), p.dirty, p.stored);
-            e.stale = p.stale;
-            e.encoded = p.bytes;
+        e = packed == null ? null : packed.remove(key);
+        if (e != null) {
+            e.state = SaStateSerde.decode(e.encoded);
             objects.put(key, e);   // may push another entry out to the packed states
             return e.state;
         }
@@ -260,7 +263,7 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
             e.dirty = context.recordContext();
             e.encoded = null;
         } else {
-            PackedStates.Packed p = e == null && packed != null ? packed.remove(key) : null;
+            Entry p = e == null && packed != null ? packed.remove(key) : null;
             boolean stored = e != null ? e.stored : p != null ? p.stored : !absent;
             // a new entry may evict (and write) another dirty one to make room
             objects.put(key, new Entry(value, context.recordContext(), stored));
@@ -320,16 +323,18 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
     public synchronized SaState delete(Long key) {
         missed = false;
         Entry e = objects == null ? null : objects.remove(key);
-        PackedStates.Packed p = e == null && packed != null ? packed.remove(key) : null;
+        if (e == null && packed != null) {
+            e = packed.remove(key);
+        }
         log(key, null, context.recordContext());
-        if (e == null && p == null) {
+        if (e == null) {
             return wrapped().delete(key);
         }
-        if (e != null ? e.stored : p.stored) {
+        if (e.stored) {
             wrapped().put(key, null);   // a delete without the read that returns the old value
             localWrites++;
         }
-        return e != null ? e.state : SaStateSerde.decode(p.bytes);
+        return e.state != null ? e.state : SaStateSerde.decode(e.encoded);
     }
 
     /** Sends every dirty object to the changelog: Kafka Streams calls this before each commit. */
@@ -343,19 +348,13 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         for (int i = 0; i < dirtyCount; i++) {
             long spi = dirtyKeys[i];
             Entry e = objects.get(spi);
-            if (e != null) {
-                if (e.dirty != null) {
-                    log(spi, encoded(e), e.dirty);
-                    e.dirty = null;
-                    e.stale = true;
-                }
-                continue;
+            if (e == null && packed != null) {
+                e = packed.get(spi);
             }
-            PackedStates.Packed p = packed == null ? null : packed.get(spi);
-            if (p != null && p.dirty != null) {
-                log(spi, p.bytes, p.dirty);
-                p.dirty = null;
-                p.stale = true;
+            if (e != null && e.dirty != null) {
+                log(spi, encoded(e), e.dirty);
+                e.dirty = null;
+                e.stale = true;
             }
         }
         dirtyCount = 0;
@@ -372,21 +371,16 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
         if (objects == null) {
             return;
         }
-        objects.forEach((spi, e) -> {
+        SpiTable.Visitor<Entry> store = (spi, e) -> {
             if (e.stale) {
-                storeLocally(spi, e.state, null);
+                storeEncoded(spi, encoded(e), null);
                 e.stale = false;
                 e.stored = true;
             }
-        });
+        };
+        objects.forEach(store);
         if (packed != null) {
-            packed.forEach((spi, p) -> {
-                if (p.stale) {
-                    storeEncoded(spi, p.bytes, null);
-                    p.stale = false;
-                    p.stored = true;
-                }
-            });
+            packed.forEach(store);
         }
     }
 
@@ -399,13 +393,10 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
                 recordContext.timestamp(), new RecordHeaders(), wrapped().getPosition()));
     }
 
-    /** RocksDB only, under the record context of the change when it is known (its position). */
-    private void storeLocally(long key, SaState state, ProcessorRecordContext recordContext) {
-        inContext(recordContext, () -> wrapped().put(key, state));
-        localWrites++;
-    }
-
-    /** As storeLocally, for a state already encoded: straight into RocksDB, under the metered layer. */
+    /**
+     * RocksDB only, under the record context of the change when it is known (its position): the
+     * encoded state straight into the store under the metered layer.
+     */
     private void storeEncoded(long key, byte[] bytes, ProcessorRecordContext recordContext) {
         inContext(recordContext, () -> raw().put(keyBytes(key), bytes));
         localWrites++;
@@ -494,8 +485,8 @@ final class SaStateStore extends WrappedStateStore<KeyValueStore<Long, SaState>,
 
     /** The encoded state packed for this SPI, null if it is not packed (tests). */
     synchronized byte[] packedBytes(long spi) {
-        PackedStates.Packed p = packed == null ? null : packed.get(spi);
-        return p == null ? null : p.bytes;
+        Entry e = packed == null ? null : packed.get(spi);
+        return e == null ? null : e.encoded;
     }
 
     /** Encoded states held behind the object map (tests). */

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class PackedStatesTest {
 
-    private static PackedStates.Packed packed(int size) {
-        return new PackedStates.Packed(new byte[size], null, false, false);
+    private static SaStateStore.Entry packed(int size) {
+        SaStateStore.Entry e = new SaStateStore.Entry(null, null, false);
+        e.encoded = new byte[size];
+        return e;
     }
 
     @Test
@@ -59,7 +61,7 @@ class PackedStatesTest {
         states.put(7, packed(100));
         states.put(7, packed(300));
         assertThat(states.bytes()).isEqualTo(empty + 300 + PackedStates.ENTRY_OVERHEAD);
-        assertThat(states.remove(7).bytes).hasSize(300);
+        assertThat(states.remove(7).encoded).hasSize(300);
         assertThat(states.bytes()).isEqualTo(empty);
         assertThat(states.size()).isZero();
     }
